@@ -1,0 +1,1 @@
+"""Model and data logic of the deep-learning demos (no Streamlit here)."""

@@ -1,0 +1,480 @@
+"""The one safe way to turn what a visitor gives (a file, bytes, a URL) into an RGB image.
+
+Every page goes through :func:`load_image`, so every page refuses the same way
+what cannot be used: empty or oversized files, files that are not images,
+damaged images, and "decompression bombs" (a tiny file declaring billions of
+pixels). Whatever goes wrong with the input, the caller gets an
+:class:`~demos.errors.ImageError` whose key the page translates, never a
+Pillow traceback.
+
+:func:`fetch_image_bytes` downloads an image from the web without letting a
+visitor make the server probe its own network (SSRF): only http(s), only
+public addresses, redirects re-checked, and the size capped while reading.
+"""
+from __future__ import annotations
+
+import http.client
+import io
+import ipaddress
+import os
+import socket
+import time
+import urllib.error
+import urllib.request
+import warnings
+from typing import BinaryIO
+from urllib.parse import urlsplit
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from demos.errors import ImageError
+
+MAX_FILE_BYTES: int = 25 * 1024 * 1024
+MAX_PIXELS: int = 50_000_000          # refuse larger images before decoding them (decompression bombs)
+DEFAULT_MAX_SIDE: int = 2048           # working resolution cap
+
+# Formats a visitor plausibly has. Pillow can open many more (EPS runs
+# Ghostscript, some legacy formats have a history of decoder bugs): no need to
+# expose them to files from strangers. JPEG includes MPO (phones' multi-picture JPEG).
+FORMATS: tuple[str, ...] = ("JPEG", "PNG", "GIF", "WEBP", "BMP", "TIFF", "AVIF", "PPM")
+
+_MB = 1024 * 1024
+_READ_CHUNK = 64 * 1024
+_MAX_REDIRECTS = 5
+_USER_AGENT = "dl-demos/1.0 (teaching demos; Python urllib)"   # some sites refuse urllib's default
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_image(
+    source: bytes | str | os.PathLike | BinaryIO,
+    *,
+    max_side: int | None = DEFAULT_MAX_SIDE,
+    background: tuple[int, int, int] = (255, 255, 255),
+) -> Image.Image:
+    """Open anything a user may give and return an RGB image, at most max_side on its longer side.
+
+    ``source`` is the file's bytes, a path, or a binary file-like object (such
+    as Streamlit's ``UploadedFile``). The image is turned upright following its
+    EXIF orientation, reduced to its first frame when animated, converted to
+    RGB by :func:`to_rgb` (transparency composited over ``background``) and
+    shrunk, keeping its aspect ratio, so its longer side is at most
+    ``max_side`` (``None``: no cap).
+
+    Raises :class:`ImageError` (and nothing else) for unusable input, with key
+    ``image.empty``, ``image.file_too_big``, ``image.not_an_image``,
+    ``image.too_many_pixels``, ``image.corrupt``, ``image.unreadable`` or
+    ``image.unsupported_mode``.
+    """
+    if max_side is not None and max_side < 1:
+        raise ValueError(f"max_side must be positive or None, not {max_side}")
+    data = _read_source(source)
+    image = _decode_first_frame(data, max_side)
+    image = to_rgb(image, background=background)
+    return _fit(image, max_side)
+
+
+def _read_source(source: bytes | str | os.PathLike | BinaryIO) -> bytes:
+    """The source's bytes, reading at most one byte past MAX_FILE_BYTES."""
+    limit = MAX_FILE_BYTES
+    size: int | None = None
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    elif isinstance(source, (str, os.PathLike)):
+        try:
+            with open(source, "rb") as f:
+                size = os.fstat(f.fileno()).st_size
+                data = _read_capped(f, limit)
+        except OSError as error:
+            raise ImageError("image.unreadable", "The file could not be read ({reason}).",
+                             reason=error.strerror or type(error).__name__) from error
+    elif hasattr(source, "read"):
+        try:
+            data = _read_capped(source, limit)
+        except OSError as error:
+            raise ImageError("image.unreadable", "The file could not be read ({reason}).",
+                             reason=error.strerror or type(error).__name__) from error
+        declared = getattr(source, "size", None)            # Streamlit's UploadedFile knows its size
+        size = declared if isinstance(declared, int) else None
+    else:
+        raise TypeError(f"cannot read an image from {type(source).__name__}")
+    if not data:
+        raise ImageError("image.empty", "The file is empty.")
+    if len(data) > limit:
+        raise _too_big(max(size or 0, len(data)), limit)
+    return data
+
+
+def _read_capped(stream: BinaryIO, limit: int) -> bytes:
+    """Read until EOF or limit + 1 bytes, whichever comes first (never the whole of a huge file)."""
+    parts: list[bytes] = []
+    remaining = limit + 1
+    while remaining > 0:
+        chunk = stream.read(min(remaining, 1024 * 1024))
+        if not chunk:
+            break
+        if not isinstance(chunk, (bytes, bytearray)):
+            raise TypeError("open the file in binary mode ('rb')")
+        parts.append(bytes(chunk))
+        remaining -= len(chunk)
+    return b"".join(parts)
+
+
+def _too_big(size: int, limit: int) -> ImageError:
+    return ImageError("image.file_too_big", "The file is too big ({size_mb} MB; the limit is {max_mb} MB).",
+                      size_mb=_mb(size), max_mb=_mb(limit))
+
+
+def _mb(n_bytes: int) -> str:
+    return format(n_bytes / _MB, ".3g")
+
+
+def _too_many_pixels(width: int | str, height: int | str) -> ImageError:
+    return ImageError("image.too_many_pixels",
+                      "The image is too large ({width}×{height} pixels; the limit is {max_mp} megapixels).",
+                      width=width, height=height, max_mp=format(MAX_PIXELS / 1e6, "g"))
+
+
+def _decode_first_frame(data: bytes, max_side: int | None) -> Image.Image:
+    """Decode the first frame, after checking from the header that its size is reasonable."""
+    with warnings.catch_warnings():
+        # Pillow warns (rather than fails) between its own limit and twice it: make that a
+        # refusal too. catch_warnings is not thread-safe, so the explicit size check
+        # below, not this filter, is what actually protects us.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data), formats=_formats())   # lazy: reads the header only
+        except UnidentifiedImageError as error:
+            raise ImageError("image.not_an_image", "This file is not an image.") from error
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            width, height = _declared_size(data) or ("?", "?")
+            raise _too_many_pixels(width, height) from error
+        except Exception as error:   # a plugin choking on a malformed header
+            raise ImageError("image.corrupt", "The image is damaged or incomplete.") from error
+        with image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise _too_many_pixels(width, height)
+            try:
+                if max_side is not None:
+                    # JPEG only: decode directly at 1/2, 1/4 or 1/8 scale when the image is
+                    # still at least max_side on both sides afterwards (no quality loss, faster).
+                    image.draft(None, (max_side, max_side))
+                image.seek(0)            # animated GIF / APNG / multi-page TIFF: the first frame
+                image.load()
+                # upright while the file's EXIF (or TIFF tags) are at hand; also detaches the
+                # pixels from the file (and, for a GIF, from its other frames)
+                return _upright(image)
+            except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+                raise _too_many_pixels(width, height) from error
+            except Exception as error:   # truncated data, bad checksums, decoder errors...
+                raise ImageError("image.corrupt", "The image is damaged or incomplete.") from error
+
+
+def _formats() -> tuple[str, ...]:
+    """FORMATS this Pillow build can open (AVIF, for one, is optional)."""
+    Image.init()
+    return tuple(name for name in FORMATS if name in Image.OPEN)
+
+
+def _declared_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height from the header, bypassing Pillow's bomb check (only to word the error)."""
+    prefix = data[:16]
+    for name in _formats():
+        factory, accept = Image.OPEN.get(name, (None, None))
+        if factory is None or (accept and not accept(prefix)):
+            continue
+        try:
+            return factory(io.BytesIO(data), "").size
+        except Exception:
+            continue
+    return None
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """A copy turned by its EXIF orientation, so a phone photo is not shown lying on its side."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except Exception:   # malformed EXIF: an unrotated photo beats refusing it
+        return image.copy()
+
+
+def _fit(image: Image.Image, max_side: int | None) -> Image.Image:
+    """Shrink (never enlarge) so the longer side is at most max_side, keeping the aspect ratio."""
+    width, height = image.size
+    if max_side is None or max(width, height) <= max_side:
+        return image
+    scale = max_side / max(width, height)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    # reducing_gap: a fast integer reduction first, then Lanczos; same quality, much faster
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+# --------------------------------------------------------------------------- modes
+
+
+def to_rgb(image: Image.Image, background: tuple[int, int, int] = (255, 255, 255)) -> Image.Image:
+    """The image in mode RGB, whatever its mode; only the pixel format changes.
+
+    - transparency (RGBA, LA, PA, P or RGB with a transparent colour) is
+      composited over ``background``;
+    - 16-bit greyscale (``I;16``, ``I;16B``...) is scaled from 0..65535 to 0..255;
+    - 32-bit integers (``I``): values within 0..255 are kept, within 0..65535
+      scaled as 16-bit, anything else (negative, larger) stretched min..max;
+    - floats (``F``): values within 0..1 are scaled by 255, within 0..255
+      kept, anything else stretched min..max; NaN becomes black;
+    - every other mode (L, 1, P, CMYK, YCbCr, LAB, HSV...) through Pillow.
+
+    Returns ``image`` itself when it is already plain RGB. Raises
+    :class:`ImageError` ``image.unsupported_mode`` for a mode Pillow cannot convert.
+    """
+    background = _check_background(background)
+    mode = image.mode
+    if mode.startswith("I;16"):
+        return _gray_to_rgb(_sixteen_bit(np.asarray(image)))
+    if mode == "I":
+        return _gray_to_rgb(_wide_integers(np.asarray(image)))
+    if mode == "F":
+        return _gray_to_rgb(_floats(np.asarray(image)))
+    if image.has_transparency_data:
+        return _composite(image, background)
+    if mode == "RGB":
+        return image
+    try:
+        return image.convert("RGB")
+    except (ValueError, OSError) as error:
+        raise ImageError("image.unsupported_mode", "The image's colour format ({mode}) cannot be converted.",
+                         mode=mode) from error
+
+
+def _check_background(background: tuple[int, int, int]) -> tuple[int, int, int]:
+    colour = tuple(int(c) for c in background)
+    if len(colour) != 3 or not all(0 <= c <= 255 for c in colour):
+        raise ValueError(f"background must be three values in 0..255, not {background!r}")
+    return colour  # type: ignore[return-value]
+
+
+def _composite(image: Image.Image, background: tuple[int, int, int]) -> Image.Image:
+    """Alpha-blend over a plain background: what a viewer shows for a transparent image."""
+    rgba = image.convert("RGBA")
+    out = Image.new("RGB", rgba.size, background)
+    out.paste(rgba, mask=rgba)        # the RGBA image as mask: its alpha channel
+    return out
+
+
+def _gray_to_rgb(gray: np.ndarray) -> Image.Image:
+    return Image.fromarray(gray, mode="L").convert("RGB")
+
+
+def _sixteen_bit(values: np.ndarray) -> np.ndarray:
+    """0..65535 to 0..255, rounded (65535 → 255, 32768 → 128)."""
+    wide = values.astype(np.uint32)
+    return ((wide * 255 + 32767) // 65535).astype(np.uint8)
+
+
+def _wide_integers(values: np.ndarray) -> np.ndarray:
+    """32-bit integers: guess 8-bit or 16-bit data by its range, else stretch it."""
+    low, high = int(values.min()), int(values.max())
+    if low >= 0 and high <= 255:           # 8-bit data in a wide container
+        return values.astype(np.uint8)
+    if low >= 0 and high <= 65535:         # 16-bit data (PNG, TIFF, scientific cameras)
+        return _sixteen_bit(values)
+    return _stretch(values.astype(np.float64))
+
+
+def _floats(values: np.ndarray) -> np.ndarray:
+    """Floats: 0..1 (the usual convention) or 0..255 kept as they are, else stretched."""
+    values = np.nan_to_num(values.astype(np.float64), nan=0.0, posinf=np.finfo(np.float64).max,
+                           neginf=np.finfo(np.float64).min)
+    low, high = float(values.min()), float(values.max())
+    if low >= 0.0 and high <= 1.0:
+        return np.round(values * 255.0).astype(np.uint8)
+    if low >= 0.0 and high <= 255.0:
+        return np.round(values).astype(np.uint8)
+    return _stretch(values)
+
+
+def _stretch(values: np.ndarray) -> np.ndarray:
+    """Min..max to 0..255 (a constant image becomes black)."""
+    low, high = float(values.min()), float(values.max())
+    if not high > low:
+        return np.zeros(values.shape, dtype=np.uint8)
+    scaled = (values - low) / (high - low) * 255.0
+    return np.round(np.clip(scaled, 0.0, 255.0)).astype(np.uint8)
+
+
+# --------------------------------------------------------------------------- URLs
+
+
+def fetch_image_bytes(
+    url: str,
+    *,
+    timeout: float = 10,
+    max_bytes: int = MAX_FILE_BYTES,
+    allow_private: bool = False,
+) -> bytes:
+    """The bytes at ``url`` (give them to :func:`load_image`), fetched defensively.
+
+    Only ``http`` and ``https``; the host must resolve to public addresses only
+    (no loopback, private, link-local, multicast, reserved or unspecified
+    address, so a visitor cannot make the server reach its own network)
+    unless ``allow_private``. The address actually connected to is checked
+    again (DNS rebinding), and so is every redirect. Environment proxies are
+    ignored, so the check applies to the real server. ``timeout`` bounds each
+    network wait, and the whole download must finish within ``3 * timeout``
+    seconds. Reading stops past ``max_bytes``.
+
+    Raises :class:`ImageError` with key ``image.url_scheme``,
+    ``image.url_forbidden``, ``image.file_too_big`` or ``image.url_failed``.
+    """
+    _check_url(url, allow_private)
+    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT, "Accept": "image/*, */*;q=0.5"})
+    deadline = time.monotonic() + 3 * timeout
+    try:
+        with _opener(allow_private).open(request, timeout=timeout) as response:
+            declared = response.headers.get("Content-Length", "")
+            if declared.strip().isdigit() and int(declared) > max_bytes:
+                raise _too_big(int(declared), max_bytes)
+            return _read_response(response, url, max_bytes, deadline)
+    except ImageError:
+        raise
+    except urllib.error.HTTPError as error:
+        raise _url_failed(url, f"HTTP {error.code} {error.reason}") from error
+    except urllib.error.URLError as error:
+        raise _url_failed(url, _reason(error.reason)) from error
+    except (OSError, http.client.HTTPException, ValueError) as error:
+        raise _url_failed(url, _reason(error)) from error
+
+
+def _read_response(response: http.client.HTTPResponse, url: str, max_bytes: int, deadline: float) -> bytes:
+    """The body, stopping one byte past max_bytes, or when the deadline passes (a trickling server)."""
+    parts: list[bytes] = []
+    received = 0
+    while True:
+        chunk = response.read1(_READ_CHUNK)   # read1: whatever has arrived, so the deadline is checked often
+        if not chunk:
+            return b"".join(parts)
+        parts.append(chunk)
+        received += len(chunk)
+        if received > max_bytes:
+            raise _too_big(received, max_bytes)
+        if time.monotonic() > deadline:
+            raise _url_failed(url, "timed out")
+
+
+def _url_failed(url: str, reason: str) -> ImageError:
+    return ImageError("image.url_failed", "The image at {url} could not be downloaded ({reason}).",
+                      url=_short(url), reason=reason)
+
+
+def _reason(error: object) -> str:
+    if isinstance(error, socket.timeout) or isinstance(error, TimeoutError):
+        return "timed out"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__
+
+
+def _short(url: str, limit: int = 120) -> str:
+    return url if len(url) <= limit else url[: limit - 1] + "…"
+
+
+def _check_url(url: str, allow_private: bool) -> None:
+    """Refuse non-http(s) URLs and, unless allow_private, hosts resolving to non-public addresses."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise _url_failed(url, "invalid address") from error
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ImageError("image.url_scheme", "Only http:// and https:// addresses can be opened, not {url}.",
+                         url=_short(url))
+    host = parts.hostname
+    if not host:
+        raise _url_failed(url, "no host name")
+    if allow_private:
+        return
+    port = port or (443 if parts.scheme.lower() == "https" else 80)
+    for address in _resolve(host, port, url):
+        if not _is_public(address):
+            raise _forbidden(host)
+
+
+def _resolve(host: str, port: int, url: str) -> list[str]:
+    """Every address the host name resolves to."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, OSError) as error:
+        raise _url_failed(url, _reason(error)) from error
+    return [info[4][0] for info in infos]
+
+
+def _is_public(address: str) -> bool:
+    """True for a globally routable unicast address."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])   # drop an IPv6 zone ("fe80::1%eth0")
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped                 # ::ffff:127.0.0.1 is 127.0.0.1
+    return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
+                or ip.is_reserved or ip.is_unspecified or not ip.is_global)
+
+
+def _forbidden(host: str) -> ImageError:
+    return ImageError("image.url_forbidden", "For safety, addresses on this machine or its network ({host}) are refused.",
+                      host=host)
+
+
+class _CheckedConnection(http.client.HTTPConnection):
+    """An HTTP connection that refuses to talk to a non-public peer (defeats DNS rebinding)."""
+
+    def connect(self) -> None:
+        super().connect()
+        peer = self.sock.getpeername()[0]
+        if not _is_public(peer):
+            self.close()
+            raise _forbidden(self.host)
+
+
+class _CheckedHTTPSConnection(http.client.HTTPSConnection, _CheckedConnection):
+    """HTTPS: HTTPSConnection.connect calls the check above before the TLS handshake (see the MRO)."""
+
+
+class _CheckedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):  # noqa: ANN001, D102 (urllib's interface)
+        return self.do_open(_CheckedConnection, req)
+
+
+class _CheckedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):  # noqa: ANN001, D102
+        return self.do_open(_CheckedHTTPSConnection, req, context=self._context)
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a few redirects, checking each target like the first URL (urllib would allow ftp:)."""
+
+    max_redirections = _MAX_REDIRECTS
+
+    def __init__(self, allow_private: bool) -> None:
+        super().__init__()
+        self.allow_private = allow_private
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, D102
+        _check_url(newurl, self.allow_private)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _opener(allow_private: bool) -> urllib.request.OpenerDirector:
+    """An opener with http(s) only, no proxy, and checked connections unless allow_private."""
+    opener = urllib.request.OpenerDirector()
+    if allow_private:
+        handlers = [urllib.request.HTTPHandler(), urllib.request.HTTPSHandler()]
+    else:
+        handlers = [_CheckedHTTPHandler(), _CheckedHTTPSHandler()]
+    for handler in [*handlers, _CheckedRedirects(allow_private),
+                    urllib.request.HTTPDefaultErrorHandler(), urllib.request.HTTPErrorProcessor()]:
+        opener.add_handler(handler)
+    return opener

@@ -1,0 +1,167 @@
+"""Every page runs in Streamlit's AppTest, and reacts as a visitor would see."""
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from demos.mnist.data import load_mnist
+from tests.conftest import REPO, require_shared
+
+TIMEOUT = 60
+
+
+def png_bytes(image: Image.Image, fmt: str = "PNG") -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def canvas_state(rgba: np.ndarray) -> dict:
+    """What the drawing canvas component keeps in session state after a stroke."""
+    url = "data:image/png;base64," + base64.b64encode(png_bytes(Image.fromarray(rgba, "RGBA"))).decode()
+    return {"drawing": {"raw": {"objects": [], "background": "#000000"}, "data": url}, "backgroundFit": None}
+
+
+@pytest.fixture(scope="module")
+def digits():
+    images, labels = load_mnist("test", require_shared("mnist", "MNIST", "raw"))
+    return images[:20], labels[:20]
+
+
+def drawn(digit: np.ndarray) -> np.ndarray:
+    """A digit as the canvas returns it: 280×280 RGBA, white strokes on opaque black."""
+    big = np.asarray(Image.fromarray(digit).resize((200, 200), Image.Resampling.BILINEAR))
+    rgba = np.zeros((280, 280, 4), np.uint8)
+    rgba[30:230, 50:250, :3] = big[..., None]
+    rgba[..., 3] = 255
+    return rgba
+
+
+def mnist_page(lang: str = "en") -> AppTest:
+    at = AppTest.from_file(str(REPO / "pages/mnist.py"), default_timeout=TIMEOUT)
+    at.session_state["lang"] = lang
+    return at
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_app_runs_with_navigation(lang):
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == {"fr": "L'apprentissage profond, en direct", "en": "Deep learning, live"}[lang]
+
+
+def test_home_lists_the_demos_and_readiness():
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)   # home is the default page
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    mnist_row = table[table["File"].str.contains("MNIST network")]
+    assert list(mnist_row["Status"]) == ["✅ bundled"]
+
+
+def test_empty_canvas_asks_for_a_digit():
+    at = mnist_page().run()
+    assert not at.exception and not errors(at)
+    assert any("Draw a digit" in i.value for i in at.info)
+    assert not at.metric
+
+
+@pytest.mark.parametrize("fill", [0, 255])
+def test_all_black_or_white_canvas_is_not_guessed(fill):
+    at = mnist_page()
+    at.session_state["mnist_canvas"] = canvas_state(np.full((280, 280, 4), fill, np.uint8))
+    at.run()
+    assert not at.exception and not at.metric
+    assert any("Draw a digit" in i.value for i in at.info)
+
+
+def test_drawn_digits_are_read(digits):
+    images, labels = digits
+    for i in range(3):
+        at = mnist_page()
+        at.session_state["mnist_canvas"] = canvas_state(drawn(images[i]))
+        at.run()
+        assert not at.exception
+        assert at.metric[0].value == str(labels[i])
+        assert len(at.get("plotly_chart")) == 1     # the probability chart
+
+
+def test_french_page(digits):
+    at = mnist_page("fr")
+    at.session_state["mnist_canvas"] = canvas_state(drawn(digits[0][0]))
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Dessinez un chiffre, un CNN le lit"
+    assert at.metric[0].label == "Le réseau lit"
+
+
+def upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.run()
+    at.segmented_control(key="mnist_source").set_value("upload").run()
+    at.file_uploader[0].set_value((name, data, "image/png"))
+    return at.run()
+
+
+@pytest.mark.parametrize("name,data", [
+    ("notes.png", b"this is not an image, just text"),
+    ("broken.jpg", None),
+    ("empty.png", b""),
+])
+def test_bad_uploads_get_a_message(name, data):
+    if data is None:   # a JPEG cut in the middle
+        data = png_bytes(Image.new("RGB", (300, 300), "white"), "JPEG")[:200]
+    at = upload(mnist_page(), name, data)
+    assert not at.exception
+    assert errors(at), "a bad file must get a clear message"
+    assert not at.metric
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "P", "CMYK", "I;16"])
+def test_uploaded_photo_modes_are_read(mode, digits):
+    images, labels = digits
+    paper = 255 - np.asarray(Image.fromarray(images[1]).resize((140, 140)))   # dark ink, light paper
+    image = Image.fromarray(paper)
+    if mode == "I;16":
+        image = Image.fromarray(paper.astype(np.uint16) * 257)
+    else:
+        image = image.convert(mode)
+    at = upload(mnist_page(), f"digit.{'jpg' if mode == 'CMYK' else 'png'}", png_bytes(image, "JPEG" if mode == "CMYK" else "PNG"))
+    assert not at.exception and not errors(at)
+    assert at.metric[0].value == str(labels[1])
+
+
+def test_huge_upload_is_refused_with_a_message():
+    # A PNG header declaring 20000×20000 pixels: refused before any decoding.
+    import struct
+    import zlib
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+    data = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 20000, 20000, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\0" * 20001)) + chunk(b"IEND", b""))
+    at = upload(mnist_page(), "huge.png", data)
+    assert not at.exception and errors(at)
+
+
+def test_train_it_yourself_replaces_the_model(monkeypatch, digits):
+    """The button trains from scratch, reports the test error, and the canvas uses the new network."""
+    monkeypatch.setenv("DLDEMOS_WEIGHTS_DIR", str(require_shared("mnist", "MNIST", "raw")))
+    at = mnist_page()
+    at.session_state["mnist_canvas"] = canvas_state(drawn(digits[0][2]))
+    at.run()
+    at.button[0].click().run(timeout=300)
+    assert not at.exception and not errors(at)
+    assert any("Trained in" in s.value for s in at.success)
+    assert at.toggle(key="mnist_use_mine").value is True
+    assert at.metric[0].value == str(digits[1][2])

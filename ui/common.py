@@ -1,0 +1,44 @@
+"""Language, device badge, page header and error display, the same on every page."""
+from __future__ import annotations
+
+import streamlit as st
+
+from demos import i18n
+from demos.device import describe_device
+from demos.errors import DemoError
+
+
+def lang() -> str:
+    """The visitor's language: remembered in the session, first taken from ``?lang=``."""
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = i18n.normalise_language(st.query_params.get("lang"))
+    return st.session_state["lang"]
+
+
+def t(key: str, **params: object) -> str:
+    """The text for ``key`` in the visitor's language."""
+    return i18n.translate(key, lang(), **params)
+
+
+def show_error(error: DemoError) -> None:
+    """Show a DemoError as a readable message, never a traceback."""
+    st.error(t(error.key, **error.params), icon=":material/error:")
+
+
+def page_header(demo: str) -> None:
+    """Title, the lecture-tied introduction and the device of a demo page."""
+    st.title(t(f"{demo}.title"))
+    st.markdown(t(f"{demo}.intro"))
+    st.caption(t("common.device", device=describe_device()))
+
+
+def language_selector() -> None:
+    """Sidebar switch between French and English (also ``?lang=fr|en``)."""
+    lang()
+    st.sidebar.segmented_control(
+        t("common.language"), options=list(i18n.LANGUAGES), key="lang",
+        format_func=lambda code: {"fr": "Français", "en": "English"}[code],
+    )
+    if st.session_state.get("lang") is None:   # clicking the selected option again clears it
+        st.session_state["lang"] = i18n.DEFAULT_LANGUAGE
+    st.query_params["lang"] = st.session_state["lang"]

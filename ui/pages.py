@@ -1,0 +1,16 @@
+"""The demo pages that exist, for the navigation and the home page's cards."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DemoPage:
+    demo: str    # i18n prefix and weights-catalogue demo name
+    path: str    # the page script
+    icon: str
+
+
+DEMO_PAGES = (
+    DemoPage("mnist", "pages/mnist.py", ":material/draw:"),
+)
