@@ -26,7 +26,7 @@ def probability_chart(probabilities: np.ndarray) -> go.Figure:
         text=[f"{p:.0%}" for p in probabilities], textposition="outside",
     ))
     fig.update_layout(height=260, margin=dict(l=10, r=10, t=10, b=10), yaxis=dict(range=[0, 1.15], tickformat=".0%"),
-                      xaxis_title=t("mnist.digit"), yaxis_title=t("mnist.probability"))
+                      xaxis=dict(title=t("mnist.digit"), type="category"), yaxis_title=t("mnist.probability"))
     return fig
 
 
@@ -46,9 +46,9 @@ def draw_input():
     """The canvas (white ink on black, like MNIST); returns its RGBA pixels or None."""
     from streamlit_drawable_canvas import st_canvas  # only pages import the component
 
-    st.caption(t("mnist.draw_hint"))
     canvas = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000",
                        height=CANVAS_SIDE, width=CANVAS_SIDE, return_image_data=True, key="mnist_canvas")
+    st.caption(t("mnist.draw_hint"))
     return canvas.image_data
 
 
@@ -66,8 +66,11 @@ def show_reading(reading: mnist.Reading) -> None:
         st.info(t("mnist.empty"), icon=":material/draw:")
         return
     best = reading.prediction
-    st.metric(t("mnist.prediction"), str(best), t("mnist.confidence", p=f"{reading.probabilities[best]:.0%}"),
-              delta_color="off")
+    # The answer is the point of the demo: make it readable from the back of the room.
+    st.html("<style>.st-key-mnist_answer [data-testid='stMetricValue'] {font-size: 6rem; line-height: 1.1}</style>")
+    with st.container(key="mnist_answer"):
+        st.metric(t("mnist.prediction"), str(best), t("mnist.confidence", p=f"{reading.probabilities[best]:.0%}"),
+                  delta_color="off", delta_arrow="off")
     st.plotly_chart(probability_chart(reading.probabilities), width="stretch", config={"displayModeBar": False})
 
 

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+# The real-browser fixtures (app_url, browser, page), shared by every page's browser test.
+pytest_plugins = ["tests.browser_support"]
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 

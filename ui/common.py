@@ -25,8 +25,23 @@ def show_error(error: DemoError) -> None:
     st.error(t(error.key, **error.params), icon=":material/error:")
 
 
+def _leave_legacy_navigation() -> None:
+    """Run a deep-linked page through app.py, even as the server's very first visit.
+
+    While no session has called ``st.navigation`` yet, Streamlit treats the
+    ``pages/`` folder the old way and runs ``/mnist`` as a bare script, with
+    neither our navigation nor the language switch. Rerunning fixes that for good.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_header(demo: str) -> None:
     """Title, the lecture-tied introduction and the device of a demo page."""
+    _leave_legacy_navigation()
     st.title(t(f"{demo}.title"))
     st.markdown(t(f"{demo}.intro"))
     st.caption(t("common.device", device=describe_device()))
