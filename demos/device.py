@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
+from pathlib import Path
 
 import torch
 
@@ -32,3 +34,18 @@ def describe_device(device: torch.device | None = None) -> str:
     if device.type == "mps":
         return "GPU · Apple MPS"
     return f"CPU · {torch.get_num_threads()} threads"
+
+
+@lru_cache(maxsize=1)
+def cpu_has_native_bf16() -> bool:
+    """Whether the CPU multiplies bfloat16 natively (AVX512-BF16 or AMX); elsewhere bf16 is emulated, slower."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(errors="ignore")
+    except OSError:
+        return False
+    return any(flag in flags for flag in (" avx512_bf16", " amx_bf16"))
+
+
+def fast_cpu_dtype(device: torch.device) -> torch.dtype:
+    """bfloat16 for autocast on a CPU that computes it natively (about 2× faster), else float32."""
+    return torch.bfloat16 if device.type == "cpu" and cpu_has_native_bf16() else torch.float32

@@ -11,7 +11,7 @@ from demos.errors import DemoError
 from demos.grids import tile, upscale
 from demos.mnist.train import QUICK, evaluate, train
 from ui import models
-from ui.common import page_header, show_error, t
+from ui.common import labels, page_header, show_error, t
 from ui.inputs import camera_image, uploaded_image
 
 CANVAS_SIDE = 280
@@ -36,8 +36,9 @@ def training_chart(history: list[dict]) -> go.Figure:
     fig.add_scatter(x=steps, y=[r["loss"] for r in history], name=t("mnist.train.loss"))
     fig.add_scatter(x=steps, y=[1 - r["accuracy"] for r in history], name=t("mnist.train.error"), yaxis="y2")
     fig.update_layout(height=280, margin=dict(l=10, r=10, t=30, b=10), xaxis_title=t("mnist.train.step"),
-                      yaxis=dict(title=t("mnist.train.loss"), type="log"),
-                      yaxis2=dict(title=t("mnist.train.error"), overlaying="y", side="right", tickformat=".0%", type="log"),
+                      yaxis=dict(title=t("mnist.train.loss"), rangemode="tozero"),
+                      yaxis2=dict(title=t("mnist.train.error"), overlaying="y", side="right", tickformat=".0%",
+                                  rangemode="tozero"),
                       legend=dict(orientation="h", y=1.12))
     return fig
 
@@ -115,7 +116,7 @@ def train_yourself() -> None:
 
 page_header("mnist")
 source = st.segmented_control(t("mnist.source"), ["draw", "upload", "camera"], default="draw", key="mnist_source",
-                              format_func=lambda s: t(f"mnist.source.{s}")) or "draw"
+                              format_func=labels("mnist.source", ["draw", "upload", "camera"])) or "draw"
 left, right = st.columns(2, gap="large")
 with left:
     image = {"draw": draw_input, "upload": lambda: uploaded_image("mnist_upload"),

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -37,10 +38,51 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def server_env(tmp_path_factory) -> dict[str, str]:
+    """The app server's environment: offline, its own cache, and the shared test data when present.
+
+    With ``../shared/data``: the ImageNet sample gallery reads its labelled
+    samples, and a weights folder holds the real MobileNetV2 state_dict under
+    its official torchvision file name (copied at test time, never committed).
+    """
+    from tests.conftest import SHARED_DATA
+
+    env = {**os.environ, "DLDEMOS_DEVICE": "cpu", "DLDEMOS_OFFLINE": "1",
+           "DLDEMOS_CACHE_DIR": str(tmp_path_factory.mktemp("server-cache"))}
+    env.pop("DLDEMOS_WEIGHTS_DIR", None)
+    samples = SHARED_DATA / "imagenet-samples" / "original"
+    mobilenet = SHARED_DATA / "weights" / "mobilenet_v2_imagenet_dequantized.pth"
+    if samples.is_dir():
+        env["DLDEMOS_SAMPLES_DIR"] = str(samples)
+    if mobilenet.is_file():
+        from demos.imagenet import get_spec
+
+        local = tmp_path_factory.mktemp("server-weights")
+        shutil.copy(mobilenet, local / get_spec("mobilenet_v2").filename)
+        env["DLDEMOS_WEIGHTS_DIR"] = str(local)
+    if (SHARED_DATA / "cyclegan").is_dir():
+        # CycleGAN: GAN Compression's horse→zebra generator and the sample photos, under their catalogue names.
+        from tests.cyclegan_support import place_compressed_generator, place_samples
+
+        local = Path(env.get("DLDEMOS_WEIGHTS_DIR") or tmp_path_factory.mktemp("server-weights"))
+        place_compressed_generator(local)
+        place_samples(local)
+        env["DLDEMOS_WEIGHTS_DIR"] = str(local)
+    if (SHARED_DATA / "style").is_dir():
+        # Style transfer: the MobileNetV2 fast-style networks and the sample paintings, under their catalogue names.
+        from tests.style_support import place_mobilenet_styles, place_samples as place_style_samples
+
+        local = Path(env.get("DLDEMOS_WEIGHTS_DIR") or tmp_path_factory.mktemp("server-weights"))
+        place_mobilenet_styles(local)
+        place_style_samples(local)
+        env["DLDEMOS_WEIGHTS_DIR"] = str(local)
+    return env
+
+
 @pytest.fixture(scope="session")
-def app_url():
+def app_url(tmp_path_factory):
     port = free_port()
-    env = {**os.environ, "DLDEMOS_DEVICE": "cpu"}
+    env = server_env(tmp_path_factory)
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],

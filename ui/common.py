@@ -1,6 +1,8 @@
 """Language, device badge, page header and error display, the same on every page."""
 from __future__ import annotations
 
+from typing import Callable
+
 import streamlit as st
 
 from demos import i18n
@@ -18,6 +20,16 @@ def lang() -> str:
 def t(key: str, **params: object) -> str:
     """The text for ``key`` in the visitor's language."""
     return i18n.translate(key, lang(), **params)
+
+
+def labels(prefix: str, options) -> Callable[[object], str]:
+    """A ``format_func`` for a choice widget: ``t(f"{prefix}.{option}")``, translated now.
+
+    Translated during the script run, because AppTest calls format_func
+    outside the session, where :func:`t` cannot see the visitor's language.
+    """
+    texts = {option: t(f"{prefix}.{option}") for option in options}
+    return lambda option: texts.get(option, str(option))
 
 
 def show_error(error: DemoError) -> None:

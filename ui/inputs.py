@@ -1,11 +1,13 @@
-"""Image inputs (upload, camera), all through the one safe loader."""
+"""Image inputs (upload, camera, web address, sample gallery), all through the one safe loader."""
 from __future__ import annotations
 
 import streamlit as st
+from pathlib import Path
+
 from PIL import Image
 
 from demos.errors import DemoError
-from demos.images import load_image
+from demos.images import fetch_image_bytes, load_image
 from ui.common import show_error, t
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"]
@@ -29,3 +31,32 @@ def camera_image(key: str) -> Image.Image | None:
     """A photo from the device's camera, or None."""
     shot = st.camera_input(t("common.camera"), key=key)
     return _load(shot.getvalue()) if shot is not None else None
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _fetch(url: str) -> bytes:
+    # Reruns (every widget click) must not download the same image again.
+    return fetch_image_bytes(url)
+
+
+def url_image(key: str) -> Image.Image | None:
+    """An image from a web address the visitor pastes (public http(s) only), or None."""
+    url = st.text_input(t("common.url"), key=key, placeholder="https://…").strip()
+    if not url:
+        return None
+    try:
+        with st.spinner(t("common.url_loading")):
+            data = _fetch(url)
+    except DemoError as error:
+        show_error(error)
+        return None
+    return _load(data)
+
+
+def sample_image(key: str, samples: dict[str, Path]) -> Image.Image | None:
+    """One of ``samples`` (label → file) chosen in a list, or None (with a hint when there are none)."""
+    if not samples:
+        st.info(t("common.no_samples"), icon=":material/photo_library:")
+        return None
+    label = st.selectbox(t("common.sample"), list(samples), key=key)
+    return _load(samples[label].read_bytes()) if label is not None else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from demos import mnist, weights
+from demos import cyclegan, imagenet, mnist, weights
 from demos.mnist.data import load_mnist
 
 
@@ -37,3 +37,45 @@ def mnist_data(split: str) -> tuple[np.ndarray, np.ndarray]:
         if weights.locate(artifact) is None:
             weights.resolve(artifact, progress=download_progress(artifact))
     return _mnist_split(split)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _imagenet_classifier(model_id: str, path: str) -> imagenet.Classifier:
+    # Keyed on the file too: a new weights folder (or a fetched file) gives a fresh model.
+    return imagenet.load_classifier(model_id, path, warm_up=True)
+
+
+def imagenet_classifier(model_id: str) -> imagenet.Classifier:
+    """A pretrained ImageNet network, downloaded first (with a progress bar) if needed.
+
+    Raises :class:`~demos.errors.WeightsUnavailable` (offline, no mirror...) naming the file.
+    """
+    artifact = imagenet.get_spec(model_id).artifact_id
+    path = weights.locate(artifact)
+    if path is None:
+        # no progress bar when offline: resolve() then only raises, naming the file and the fix
+        progress = None if weights.offline() else download_progress(weights.get(artifact).description)
+        path = weights.resolve(artifact, progress=progress)
+    return _imagenet_classifier(model_id, str(path))
+
+
+@st.cache_resource(show_spinner=False, max_entries=3)
+def _cyclegan_generator(path: str) -> "torch.nn.Module":
+    # Keyed on the file: a file placed in the weights folder later gives a fresh generator.
+    generator = cyclegan.load_generator(path=path)
+    cyclegan.warm_up(generator)   # the first run sets up kernels: not the visitor's wait to measure
+    return generator
+
+
+def cyclegan_generator(model_id: str) -> "torch.nn.Module":
+    """A CycleGAN generator (``demos.cyclegan.GENERATORS``), downloaded first (with a progress bar) if needed.
+
+    Raises :class:`~demos.errors.WeightsUnavailable` naming the file and the fix, or
+    :class:`~demos.cyclegan.CheckpointError` for a file that is no generator.
+    """
+    artifact = cyclegan.get_info(model_id).artifact
+    path = weights.locate(artifact)
+    if path is None:
+        progress = None if weights.offline() else download_progress(weights.get(artifact).description)
+        path = weights.resolve(artifact, progress=progress)
+    return _cyclegan_generator(str(path))

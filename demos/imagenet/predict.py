@@ -1,0 +1,109 @@
+"""Top-k predictions of an ImageNet classifier, with the standard or the lecture's normalisation.
+
+The lecture (seeds 000 and 001) feeds AlexNet ``ToTensor()(image)`` normalised
+as ``0.5 + 0.5 * (img - img.mean()) / img.std()``: one mean and one standard
+deviation over the whole image, not the per-channel ImageNet statistics the
+weights were trained with. Both are offered so the lecturer can show that the
+network barely cares.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, NamedTuple
+
+import torch
+import torchvision.transforms.functional as TF
+from PIL import Image
+
+from demos.images import to_rgb
+from demos.imagenet.models import Classifier, cached_classifier, timed
+
+Normalisation = Literal["standard", "lecture"]
+NORMALISATIONS: tuple[Normalisation, ...] = ("standard", "lecture")
+TOP_K = 15
+
+
+class Prediction(NamedTuple):
+    """One line of the lecture's printout: ``#1 (12.26) Weimaraner``, plus the softmax probability."""
+
+    class_index: int
+    class_name: str
+    score: float          # the raw logit, as the lecture prints it
+    probability: float    # softmax over the 1000 classes
+
+
+@dataclass
+class Result:
+    """What one model said about one image."""
+
+    model_id: str
+    normalisation: Normalisation
+    predictions: list[Prediction]
+    preprocess_ms: float
+    forward_ms: float
+
+    @property
+    def total_ms(self) -> float:
+        return self.preprocess_ms + self.forward_ms
+
+
+def lecture_normalise(img: torch.Tensor) -> torch.Tensor:
+    """The lecture's ``0.5 + 0.5 * (img - img.mean()) / img.std()``, over the whole tensor."""
+    return 0.5 + 0.5 * (img - img.mean()) / img.std()
+
+
+def crop_geometry(image: Image.Image, classifier: Classifier) -> Image.Image:
+    """Resize and centre-crop as the weights' own transforms do, but stay a PIL image.
+
+    The sizes and interpolation are read from ``weights.transforms()``, so
+    nothing is hand-written; only the final normalisation differs.
+    """
+    tf = classifier.transforms
+    image = TF.resize(image, tf.resize_size, interpolation=tf.interpolation, antialias=tf.antialias)
+    return TF.center_crop(image, tf.crop_size)
+
+
+def preprocess(image: Image.Image, classifier: Classifier, normalisation: Normalisation = "standard") -> torch.Tensor:
+    """The (1, 3, H, W) input tensor for ``image`` (any PIL mode and size)."""
+    image = to_rgb(image)     # L, RGBA, P, I;16...: the networks want three channels
+    if normalisation == "standard":
+        x = classifier.transforms(image)
+    elif normalisation == "lecture":
+        # ToTensor() as in the lecture (0..1 floats), after the same resize and crop as the standard path
+        x = lecture_normalise(TF.convert_image_dtype(TF.pil_to_tensor(crop_geometry(image, classifier)), torch.float))
+    else:
+        raise ValueError(f"normalisation must be one of {NORMALISATIONS}, not {normalisation!r}")
+    return x.unsqueeze(0).to(classifier.device)
+
+
+def predictions_from_logits(logits: torch.Tensor, categories: list[str], k: int = TOP_K) -> list[Prediction]:
+    """The ``k`` best classes of one row of logits, best first."""
+    logits = logits.reshape(-1).float().cpu()
+    probabilities = logits.softmax(0)
+    scores, indices = logits.topk(min(k, logits.numel()))
+    return [Prediction(int(i), categories[int(i)], float(s), float(probabilities[i])) for s, i in zip(scores, indices)]
+
+
+def classify(image: Image.Image, classifier: Classifier, k: int = TOP_K,
+             normalisation: Normalisation = "standard") -> Result:
+    """Top-``k`` of ``classifier`` on ``image``, timing the preprocessing and the forward pass."""
+    x, preprocess_ms = timed(lambda: preprocess(image, classifier, normalisation))
+    with classifier.lock, torch.inference_mode():   # one module, shared by every Streamlit session
+        logits, forward_ms = timed(lambda: classifier.module(x))
+    return Result(classifier.id, normalisation, predictions_from_logits(logits, classifier.categories, k),
+                  preprocess_ms, forward_ms)
+
+
+def top_k(image: Image.Image, model: str | Classifier = "alexnet", k: int = TOP_K, *,
+          normalisation: Normalisation = "standard", state_dict_path: str | Path | None = None) -> list[Prediction]:
+    """The ``k`` best ImageNet classes for ``image``: ``(class_index, class_name, score, probability)``, best first.
+
+    ``model`` is a model id (``"alexnet"``, ``"vgg16"``, ``"resnet50"``,
+    ``"mobilenet_v2"``, ``"efficientnet_b0"``, ``"vit_b_16"``), loaded once per
+    process from the weights catalogue or from ``state_dict_path``, or a
+    :class:`Classifier` already loaded. ``image`` may have any PIL mode and size.
+    """
+    if isinstance(model, str):
+        model = cached_classifier(model, None if state_dict_path is None else str(state_dict_path))
+    return classify(image, model, k, normalisation).predictions

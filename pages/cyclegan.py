@@ -1,0 +1,181 @@
+"""Demo: CycleGAN turns a horse into a zebra, and back (the cycle F(G(x)) ≈ x)."""
+import hashlib
+import io
+
+import streamlit as st
+from PIL import Image
+
+from demos import cyclegan, weights
+from demos.cyclegan.views import error_heatmap, wipe
+from demos.device import describe_device
+from demos.errors import DemoError
+from ui import models
+from ui.common import page_header, show_error, t
+from ui.inputs import camera_image, sample_image, uploaded_image, url_image
+
+SOURCES = ["sample", "upload", "camera", "url"]
+DIRECTIONS = [m for m in cyclegan.GENERATORS if m not in cyclegan.FAST_MODE.values()]
+
+
+def available(model_id: str) -> bool:
+    return weights.status(cyclegan.get_info(model_id).artifact) != "missing"
+
+
+def domain(name: str) -> str:
+    return t(f"cyclegan.domain.{name}")
+
+
+def direction_label(model_id: str) -> str:
+    """"Horse → Zebra", with ⬇️ when neither it nor its fast stand-in is on this machine."""
+    info = cyclegan.get_info(model_id)
+    label = t("cyclegan.direction", source=domain(info.source), target=domain(info.target))
+    fast = cyclegan.FAST_MODE.get(model_id)
+    return label if available(model_id) or (fast is not None and available(fast)) else f"{label} ⬇️"
+
+
+def sample_input() -> Image.Image | None:
+    missing = cyclegan.missing_samples()
+    if missing and not weights.offline() and st.button(
+            t("cyclegan.fetch_samples", count=len(missing)), icon=":material/download:"):
+        for artifact_id in missing:
+            try:
+                weights.resolve(artifact_id, progress=models.download_progress(weights.get(artifact_id).description))
+            except DemoError as error:
+                show_error(error)
+    samples = cyclegan.available_samples()
+    if not samples:
+        st.info(t("cyclegan.no_samples"), icon=":material/photo_library:")
+        return None
+    return sample_image("cyclegan_sample", samples)
+
+
+def choose_image() -> Image.Image | None:
+    has_samples = bool(cyclegan.available_samples())
+    # A horizontal radio wraps in this narrow column, where a segmented control would be cut off.
+    source = st.radio(t("cyclegan.source"), SOURCES, index=0 if has_samples else 1, horizontal=True,
+                      key="cyclegan_source", format_func={s: t(f"cyclegan.source.{s}") for s in SOURCES}.__getitem__)
+    return {"sample": sample_input, "upload": lambda: uploaded_image("cyclegan_upload"),
+            "camera": lambda: camera_image("cyclegan_camera"), "url": lambda: url_image("cyclegan_url")}[source]()
+
+
+def choose_generator(direction: str) -> str:
+    """The generator to run: ``direction`` itself, or its compressed stand-in in fast mode."""
+    fast = cyclegan.FAST_MODE.get(direction)
+    if fast is None:
+        return direction
+    # Fast mode starts on where only the compressed generator is here (no 45 MB download needed).
+    on = st.toggle(t("cyclegan.fast"), value=available(fast) and not available(direction), key="cyclegan_fast",
+                   help=t("cyclegan.fast_help"))
+    return fast if on else direction
+
+
+def cost_note(model_id: str, direction: str) -> None:
+    """Parameters and multiply-adds of the generator, compared with the original in fast mode."""
+    def gmacs(per_pixel: float) -> str:
+        return f"{per_pixel * 256 * 256 / 1e9:.1f}"
+
+    params, per_pixel = cyclegan.architecture_cost(model_id)
+    compressed = model_id != direction
+    name = t("cyclegan.name.compressed" if compressed else "cyclegan.name.full")
+    st.caption(t("cyclegan.fast_note", name=name, params=f"{params / 1e6:.2f} M", gmacs=gmacs(per_pixel)))
+    if compressed:
+        full_params, full_per_pixel = cyclegan.architecture_cost(direction)
+        st.caption(t("cyclegan.fast_compare", params=f"{full_params / 1e6:.2f} M", gmacs=gmacs(full_per_pixel),
+                     ratio=f"{full_per_pixel / per_pixel:.0f}"))
+
+
+def generator(model_id: str, quiet: bool = False):
+    """The loaded generator, or the DemoError saying why not (shown unless ``quiet``): a missing file is no crash."""
+    try:
+        return models.cyclegan_generator(model_id)
+    except DemoError as error:
+        if not quiet:
+            show_error(error)
+        return error
+
+
+def memo(name: str, key: tuple, compute):
+    """The last result of ``compute`` under ``name``, recomputed only when ``key`` changes.
+
+    Every widget click reruns the page: moving the before/after slider must not run the network again.
+    """
+    store = st.session_state.setdefault("cyclegan_memo", {})
+    if name not in store or store[name][0] != key:
+        store[name] = (key, compute())
+    return store[name][1]
+
+
+def png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def show_translation(result: cyclegan.Translation, info: cyclegan.GeneratorInfo, model_id: str) -> None:
+    left, right = st.columns(2)
+    left.image(result.input, caption=t("cyclegan.input", source=domain(info.source)), width="stretch")
+    right.image(result.image, caption=t("cyclegan.output", target=domain(info.target)), width="stretch")
+    width, height = result.work_size
+    st.markdown(t("cyclegan.time", seconds=f"{result.seconds:.2f}", width=width, height=height,
+                  device=describe_device(),
+                  precision=result.dtype))
+    position = st.slider(t("cyclegan.wipe"), 0, 100, 50, key="cyclegan_wipe", format="%d%%")
+    st.image(wipe(result.image, result.input, position / 100), caption=t("cyclegan.wipe_caption"), width="stretch")
+    st.download_button(t("cyclegan.download"), png(result.image), file_name=f"{model_id}_{width}x{height}.png",
+                       mime="image/png", icon=":material/download:", on_click="ignore")
+
+
+def show_cycle(image: Image.Image, result: cyclegan.Translation, info: cyclegan.GeneratorInfo, key: tuple) -> None:
+    st.subheader(t("cyclegan.cycle.title"))
+    if info.inverse is None:
+        st.info(t("cyclegan.cycle.none", target=domain(info.target)), icon=":material/info:")
+        return
+    backward_name = direction_label(info.inverse).removesuffix(" ⬇️")
+    # Offline, a missing generator cannot come: say so at once. Online, switching on downloads it (45 MB).
+    if (available(info.inverse) or not weights.offline()) and not st.toggle(
+            t("cyclegan.cycle.toggle"), value=available(info.inverse), key="cyclegan_cycle"):
+        return
+    backward = generator(info.inverse, quiet=True)
+    if isinstance(backward, DemoError):
+        st.info(t("cyclegan.cycle.missing", backward=backward_name, reason=t(backward.key, **backward.params)),
+                icon=":material/info:")
+        return
+    st.markdown(t("cyclegan.cycle.explain", backward=backward_name))
+    trip = memo("cycle", key + (info.inverse,), lambda: cyclegan.round_trip(image, result, backward))
+    there, back, error = st.columns(3)
+    there.image(result.image, caption="G(x)", width="stretch")
+    back.image(trip.reconstruction, caption=t("cyclegan.cycle.reconstruction"), width="stretch")
+    error.image(error_heatmap(trip.error_map, size=trip.reconstruction.size), caption=t("cyclegan.cycle.error_map"),
+                width="stretch")
+    st.metric(t("cyclegan.cycle.error"), f"{trip.error:.1%}", help=t("cyclegan.cycle.error_help"))
+    st.caption(t("cyclegan.cycle.time", seconds=f"{trip.seconds:.2f}"))
+
+
+page_header("cyclegan")
+controls, shown = st.columns([1, 2], gap="large")
+with controls:
+    # Labels computed now, in this run's language: a format_func may be called outside the run.
+    labels = {model: direction_label(model) for model in DIRECTIONS}
+    direction = st.selectbox(t("cyclegan.model"), DIRECTIONS, format_func=labels.__getitem__, key="cyclegan_model")
+    if any(label.endswith("⬇️") for label in labels.values()):
+        st.caption(t("cyclegan.weights_hint"))
+    model_id = choose_generator(direction)
+    cost_note(model_id, direction)
+    size = st.select_slider(t("cyclegan.size"), cyclegan.size_choices(), value=cyclegan.default_size(),
+                            key="cyclegan_size", help=t("cyclegan.size_help"))
+    image = choose_image()
+with shown:
+    net = generator(model_id)
+    if isinstance(net, DemoError):
+        fast = cyclegan.FAST_MODE.get(direction)
+        if fast is not None and model_id != fast and available(fast):
+            st.info(t("cyclegan.try_fast"), icon=":material/bolt:")
+    elif image is None:
+        st.info(t("cyclegan.empty"), icon=":material/photo_camera:")
+    else:
+        info = cyclegan.get_info(direction)
+        key = (hashlib.sha1(image.tobytes()).hexdigest(), image.size, model_id, size)
+        with st.spinner(t("cyclegan.running")):
+            result = memo("forward", key, lambda: cyclegan.translate_timed(image, size=size, generator=net))
+        show_translation(result, info, model_id)
+        show_cycle(image, result, info, key)

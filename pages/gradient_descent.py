@@ -1,0 +1,297 @@
+"""Gradient descent playground: 1-D curve, 2-D surfaces, optimisers side by side."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.figure_factory as ff
+import plotly.graph_objects as go
+import streamlit as st
+
+from demos import gradient_descent as gd
+from demos.url_state import Param, nearest
+from ui.common import labels, page_header, t
+from ui.links import restore_from_url, share_link
+
+
+LRS = (0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.125, 0.15, 0.2, 0.25, 0.3, 0.4,
+       0.5, 0.6, 0.8, 1.0, 1.5)
+COLORS = {"gd": "#e4572e", "momentum": "#2e86de", "nesterov": "#8e44ad", "adam": "#17a589", "sgd": "#f39c12"}
+PARAMS = (
+    Param("gd_mode", "1d", choices=("1d", "2d")),
+    Param("gd_curve", "wavy", choices=gd.SURFACES_1D),
+    Param("gd_w0", 2.5, -3.0, 3.0),
+    Param("gd_lr1", 0.125, steps=LRS),
+    Param("gd_compare", False),
+    Param("gd_lr1b", 0.5, steps=LRS),
+    Param("gd_steps1", 20, 1, 100),
+    Param("gd_surface", "quadratic", choices=gd.SURFACES_2D),
+    Param("gd_kappa", 10.0, 1.0, 50.0),
+    Param("gd_view", "contour", choices=("contour", "surface")),
+    Param("gd_opts", ("gd", "momentum", "adam"), choices=tuple(gd.OPTIMIZERS), many=True),
+    Param("gd_lr", 0.1, steps=LRS),
+    Param("gd_lr_adam", 0.1, steps=LRS),
+    Param("gd_beta", 0.9, 0.0, 0.99),
+    Param("gd_noise", 2.0, 0.0, 20.0),
+    Param("gd_steps", 60, 1, 500),
+    Param("gd_x0", -2.5, -5.0, 5.0),
+    Param("gd_y0", 2.0, -5.0, 5.0),
+    Param("gd_arrows", False),
+)
+LR_KEYS = ("gd_lr1", "gd_lr1b", "gd_lr", "gd_lr_adam")
+
+
+def url_values(values: dict) -> dict:
+    """A link that names a surface but not η or w₀ gets that surface's own (a quadratic's η diverges elsewhere)."""
+    for name, value in surface_defaults(values["gd_surface"], values["gd_kappa"]).items():
+        if name not in st.query_params:
+            values[name] = value
+    return values
+
+
+def lecture_preset(lr: float, compare: bool) -> None:
+    st.session_state.update(gd_curve="wavy", gd_w0=2.5, gd_lr1=lr, gd_compare=compare, gd_lr1b=0.5, gd_steps1=20)
+
+
+def surface_defaults(name: str, kappa: float) -> dict:
+    """A surface's usual start and step sizes."""
+    surface = gd.make_surface(name, kappa)
+    return {"gd_x0": surface.start[0], "gd_y0": surface.start[1], "gd_lr": nearest(surface.lr, LRS),
+            "gd_lr_adam": 0.05 if name == "rosenbrock" else 0.1}
+
+
+def surface_changed() -> None:
+    """A new surface starts from its own usual point, with its usual η."""
+    st.session_state.update(surface_defaults(st.session_state["gd_surface"], st.session_state.get("gd_kappa", 10.0)))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_runs(surface: str, kappa: float, optimizers: tuple, lrs: tuple, start: tuple, steps: int,
+                beta: float, noise: float) -> dict[str, gd.Run]:
+    return gd.run_many(surface, optimizers, dict(lrs), start, steps, condition=kappa, beta=beta, noise=noise)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cached_grid(surface: str, kappa: float):
+    return gd.loss_grid(gd.make_surface(surface, kappa), 100 if surface != "wavy" else 400)
+
+
+def show_divergence(runs: dict[str, gd.Run]) -> None:
+    for name, run in runs.items():
+        if run.diverged:
+            st.warning(t(run.reason, optimizer=t(f"gd.opt.{name}"), **run.reason_params), icon=":material/warning:")
+
+
+def loss_chart(runs: dict[str, gd.Run], min_value: float, labels: dict[str, str]) -> go.Figure:
+    """L(w_t) − L* per iteration on a log scale: linear convergence is a straight line."""
+    fig = go.Figure()
+    for name, run in runs.items():
+        gap = np.maximum(run.losses - min_value, 1e-12)
+        fig.add_scatter(y=gap, mode="lines", name=labels[name], line=dict(color=COLORS.get(name), width=3))
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=10, b=10), xaxis_title=t("gd.iteration"),
+                      yaxis=dict(type="log", title=t("gd.loss_gap"), exponentformat="power"),
+                      legend=dict(orientation="h", y=1.15), font=dict(size=15))
+    return fig
+
+
+# ------------------------------------------------------------------------ 1-D
+def one_d() -> None:
+    st.markdown(t("gd.1d.explain"))
+    b1, b2, b3 = st.columns(3)
+    b1.button(t("gd.preset.contrast"), on_click=lecture_preset, args=(0.125, True), type="primary",
+              icon=":material/compare_arrows:", help=t("gd.preset.contrast_help"))
+    b2.button("η = 0.125", on_click=lecture_preset, args=(0.125, False), help=t("gd.preset.help"))
+    b3.button("η = 0.5", on_click=lecture_preset, args=(0.5, False), help=t("gd.preset.help"))
+    controls, chart = st.columns([1, 2.4], gap="large")
+    with controls:
+        st.selectbox(t("gd.curve"), gd.SURFACES_1D, key="gd_curve",
+                     format_func=labels("gd.surface", gd.SURFACES_1D),
+                     help=t("gd.curve_help"))
+        st.select_slider("η", LRS, key="gd_lr1", help=t("gd.lr_help"))
+        st.slider("w₀", -3.0, 3.0, step=0.05, key="gd_w0", help=t("gd.w0_help"))
+        st.slider(t("gd.steps"), 1, 100, key="gd_steps1", help=t("gd.steps_help"))
+        st.toggle(t("gd.compare"), key="gd_compare", help=t("gd.compare_help"))
+        if st.session_state["gd_compare"]:
+            st.select_slider(t("gd.second_lr"), LRS, key="gd_lr1b", help=t("gd.lr_help"))
+    name, w0, steps = st.session_state["gd_curve"], st.session_state["gd_w0"], st.session_state["gd_steps1"]
+    etas = [st.session_state["gd_lr1"]] + ([st.session_state["gd_lr1b"]] if st.session_state["gd_compare"] else [])
+    surface = gd.make_surface(name)
+    xs, ys = cached_grid(name, 10.0)
+    runs = {f"η = {eta:g}": cached_runs(name, 10.0, ("gd",), (("gd", eta),), (w0,), steps, 0.9, 0.0)["gd"]
+            for eta in dict.fromkeys(etas)}
+    with chart:
+        fig = go.Figure()
+        fig.add_scatter(x=xs, y=ys, mode="lines", name="L(w)", line=dict(color="#555", width=3))
+        for (label, run), color in zip(runs.items(), ("#e4572e", "#2e86de")):
+            w, loss = run.trajectory[:, 0], run.losses
+            fig.add_scatter(x=w, y=loss, mode="lines+markers", name=label, line=dict(color=color, width=2),
+                            marker=dict(size=11, color=color, line=dict(width=1, color="white")),
+                            hovertemplate="t=%{text}<br>w=%{x:.3f}<br>L=%{y:.3f}", text=list(range(len(w))))
+        fig.update_layout(height=460, margin=dict(l=10, r=10, t=10, b=10), xaxis_title="w", yaxis_title="L(w)",
+                          legend=dict(orientation="h", y=1.08), font=dict(size=16),
+                          yaxis=dict(range=[float(ys.min()) - 0.5, float(np.quantile(ys, 0.9)) + 0.5]))
+        st.plotly_chart(fig, width="stretch", key="gd_chart_1d")
+        for label, run in runs.items():
+            end = run.trajectory[-1, 0]
+            st.markdown(t("gd.1d.result", label=label, w=f"{end:.3f}", loss=f"{run.losses[-1]:.3f}",
+                          steps=len(run.losses) - 1))
+        show_divergence({"gd": r for r in runs.values() if r.diverged})
+        if surface.smoothness:
+            st.caption(t("gd.stability", limit=f"{2 / surface.smoothness:.3g}", L=f"{surface.smoothness:g}"))
+
+
+# ------------------------------------------------------------------------ 2-D
+def clicked_start() -> None:
+    """A click on the contour plot moves the start there (a callback: it runs before the sliders exist)."""
+    event = st.session_state.get("gd_chart_2d") or {}
+    points = (event.get("selection") or {}).get("points") or []
+    if not points or points[0].get("x") is None or points[0].get("y") is None:
+        return
+    surface = gd.make_surface(st.session_state["gd_surface"], st.session_state.get("gd_kappa", 10.0))
+    (xl, xh), (yl, yh) = surface.bounds
+    st.session_state.update(gd_x0=float(np.clip(round(points[0]["x"], 2), xl, xh)),
+                            gd_y0=float(np.clip(round(points[0]["y"], 2), yl, yh)))
+
+
+def contour_figure(surface: gd.Surface, grid, runs: dict[str, gd.Run], labels: dict[str, str],
+                   arrows: bool) -> go.Figure:
+    xs, ys, zz = grid
+    # Log-spaced levels: the valleys of Rosenbrock and the quadratic are otherwise one flat colour.
+    shown = np.log1p(zz - zz.min())
+    fig = go.Figure(go.Contour(x=xs, y=ys, z=shown, colorscale="Viridis", ncontours=30, showscale=False,
+                               contours=dict(coloring="heatmap"), hoverinfo="skip", opacity=0.85))
+    # Invisible points everywhere: what a click on the plot selects, to move the start.
+    gx, gy = np.meshgrid(np.linspace(*surface.bounds[0], 41), np.linspace(*surface.bounds[1], 41))
+    hidden = dict(marker=dict(opacity=0))
+    fig.add_scatter(x=gx.ravel(), y=gy.ravel(), mode="markers", marker=dict(size=14, opacity=0),
+                    selected=hidden, unselected=hidden,
+                    hovertemplate="w₀ = (%{x:.2f}, %{y:.2f})<extra></extra>", showlegend=False)
+    if arrows:
+        points, grads = gd.gradient_field(surface, 13)
+        norm = np.linalg.norm(grads, axis=1, keepdims=True) + 1e-12
+        length = 0.045 * (surface.bounds[0][1] - surface.bounds[0][0])
+        direction = -grads / norm * length         # −∇L: where a GD step goes; unit length, colour aside
+        quiver = ff.create_quiver(points[:, 0], points[:, 1], direction[:, 0], direction[:, 1], scale=1,
+                                  arrow_scale=0.35, line=dict(color="white", width=1.5), name="−∇L", hoverinfo="skip")
+        fig.add_traces(quiver.data)
+    for m in surface.minima:
+        fig.add_scatter(x=[m[0]], y=[m[1]], mode="markers", marker=dict(symbol="star", size=16, color="white",
+                        line=dict(color="black", width=1)), showlegend=False, hoverinfo="skip")
+    first = len(fig.data)
+    for name, run in runs.items():
+        fig.add_scatter(x=run.trajectory[:, 0], y=run.trajectory[:, 1], mode="lines+markers", name=labels[name],
+                        line=dict(color=COLORS[name], width=3), marker=dict(size=6, color=COLORS[name]))
+    start = next(iter(runs.values())).trajectory[0] if runs else None
+    if start is not None:
+        fig.add_scatter(x=[start[0]], y=[start[1]], mode="markers", name="w₀",
+                        marker=dict(size=16, color="white", symbol="circle-open", line=dict(width=3)))
+    # Play: client-side frames (no server work, no other session slowed down).
+    longest = max((len(r.trajectory) for r in runs.values()), default=1)
+    stops = sorted(set(np.linspace(1, longest, min(longest, 50)).astype(int)))
+    frames = [go.Frame(name=str(k - 1), traces=list(range(first, first + len(runs))),
+                       data=[go.Scatter(x=r.trajectory[:k, 0], y=r.trajectory[:k, 1]) for r in runs.values()])
+              for k in stops]
+    fig.frames = frames
+    # After a click, plotly would fade every point not selected: keep the trajectories bright.
+    for trace in fig.data[first:]:
+        trace.unselected = dict(marker=dict(opacity=1))
+    fig.update_layout(
+        height=680, margin=dict(l=10, r=10, t=10, b=90), font=dict(size=15), clickmode="event+select",
+        xaxis=dict(range=list(surface.bounds[0]), title="w₁", constrain="domain"), dragmode=False,
+        # Equal scales show the true shape of the valleys (Rosenbrock's box is too tall for it).
+        yaxis=dict(range=list(surface.bounds[1]), title="w₂",
+                   scaleanchor="x" if surface.name != "rosenbrock" else None),
+        legend=dict(orientation="h", y=1.06),
+        updatemenus=[dict(type="buttons", x=0, y=-0.1, xanchor="left", yanchor="top", direction="left", buttons=[
+            dict(label="▶ " + t("gd.play"), method="animate",
+                 args=[None, dict(frame=dict(duration=120, redraw=False), fromcurrent=True, mode="immediate")]),
+            dict(label="❚❚ " + t("gd.pause"), method="animate",
+                 args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])])],
+        sliders=[dict(x=0.25, y=-0.08, len=0.75, currentvalue=dict(prefix="t = "), steps=[
+            dict(label=f.name, method="animate", args=[[f.name], dict(mode="immediate", frame=dict(duration=0))])
+            for f in frames])],
+    )
+    return fig
+
+
+def surface_figure(surface: gd.Surface, grid, runs: dict[str, gd.Run], labels: dict[str, str]) -> go.Figure:
+    xs, ys, zz = grid
+    shown = np.log1p(zz - zz.min())
+    fig = go.Figure(go.Surface(x=xs, y=ys, z=shown, colorscale="Viridis", showscale=False, opacity=0.9))
+    for name, run in runs.items():
+        z = np.log1p(np.maximum(run.losses - zz.min(), 0)) + 0.02
+        fig.add_scatter3d(x=run.trajectory[:, 0], y=run.trajectory[:, 1], z=z, mode="lines+markers",
+                          name=labels[name], line=dict(color=COLORS[name], width=6), marker=dict(size=3))
+    fig.update_layout(height=620, margin=dict(l=0, r=0, t=10, b=0), font=dict(size=14),
+                      scene=dict(xaxis_title="w₁", yaxis_title="w₂", zaxis_title="log(1 + L − L*)"),
+                      legend=dict(orientation="h", y=1.02))
+    return fig
+
+
+def two_d() -> None:
+    st.markdown(t("gd.2d.explain"))
+    which, optimizers = st.columns([1, 2.4], gap="large")
+    which.selectbox(t("gd.surface"), gd.SURFACES_2D, key="gd_surface", on_change=surface_changed,
+                    format_func=labels("gd.surface", gd.SURFACES_2D), help=t("gd.surface_help"))
+    optimizers.pills(t("gd.optimizers"), list(gd.OPTIMIZERS), key="gd_opts", selection_mode="multi",
+                     format_func=labels("gd.opt", list(gd.OPTIMIZERS)), help=t("gd.optimizers_help"))
+    controls, chart = st.columns([1, 2.4], gap="large")
+    with controls:
+        if st.session_state["gd_surface"] == "quadratic":
+            st.slider(t("gd.kappa"), 1.0, 50.0, step=1.0, key="gd_kappa", help=t("gd.kappa_help"))
+        st.select_slider("η", LRS, key="gd_lr", help=t("gd.lr_help"))
+        if "adam" in st.session_state["gd_opts"]:
+            st.select_slider(t("gd.lr_adam"), LRS, key="gd_lr_adam", help=t("gd.lr_adam_help"))
+        if {"momentum", "nesterov"} & set(st.session_state["gd_opts"]):
+            st.slider(t("gd.beta"), 0.0, 0.99, step=0.01, key="gd_beta", help=t("gd.beta_help"))
+        if "sgd" in st.session_state["gd_opts"]:
+            st.slider(t("gd.noise"), 0.0, 20.0, step=0.5, key="gd_noise", help=t("gd.noise_help"))
+        surface = gd.make_surface(st.session_state["gd_surface"], st.session_state["gd_kappa"])
+        (xl, xh), (yl, yh) = surface.bounds
+        st.session_state["gd_x0"] = float(np.clip(st.session_state["gd_x0"], xl, xh))   # a URL may be out of range
+        st.session_state["gd_y0"] = float(np.clip(st.session_state["gd_y0"], yl, yh))
+        st.slider("w₀ (1)", xl, xh, step=0.05, key="gd_x0", help=t("gd.start_help"))
+        st.slider("w₀ (2)", yl, yh, step=0.05, key="gd_y0", help=t("gd.start_help"))
+        st.slider(t("gd.steps"), 1, 500, key="gd_steps", help=t("gd.steps_help"))
+        st.button(t("gd.one_more"), icon=":material/skip_next:", help=t("gd.one_more_help"),
+                  on_click=lambda: st.session_state.update(gd_steps=min(500, st.session_state["gd_steps"] + 1)))
+    names = tuple(st.session_state["gd_opts"])
+    lrs = tuple((n, st.session_state["gd_lr_adam"] if n == "adam" else st.session_state["gd_lr"]) for n in names)
+    runs = cached_runs(surface.name, st.session_state["gd_kappa"], names, lrs,
+                       (st.session_state["gd_x0"], st.session_state["gd_y0"]), st.session_state["gd_steps"],
+                       st.session_state["gd_beta"], st.session_state["gd_noise"])
+    legend = {n: t(f"gd.opt.{n}") for n in names}
+    grid = cached_grid(surface.name, st.session_state["gd_kappa"])
+    with chart:
+        view, arrows = st.columns([1, 1], vertical_alignment="bottom")
+        view.segmented_control(t("gd.view"), ["contour", "surface"], key="gd_view",
+                               format_func=labels("gd.view", ["contour", "surface"]), help=t("gd.view_help"))
+        arrows.toggle(t("gd.arrows"), key="gd_arrows", help=t("gd.arrows_help"),
+                      disabled=st.session_state.get("gd_view") == "surface")
+        if not names:
+            st.info(t("gd.no_optimizer"), icon=":material/info:")
+        if st.session_state.get("gd_view") == "surface":
+            st.plotly_chart(surface_figure(surface, grid, runs, legend), width="stretch", key="gd_chart_3d")
+        else:
+            st.plotly_chart(contour_figure(surface, grid, runs, legend, st.session_state["gd_arrows"]),
+                            width="stretch", key="gd_chart_2d", on_select=clicked_start, selection_mode="points",
+                            config={"displayModeBar": False})
+            st.caption(t("gd.click_hint"))
+        show_divergence(runs)
+        if surface.smoothness:
+            st.caption(t("gd.stability", limit=f"{2 / surface.smoothness:.3g}", L=f"{surface.smoothness:g}"))
+        if runs:
+            st.plotly_chart(loss_chart(runs, surface.min_value, legend), width="stretch", key="gd_loss_2d")
+            st.dataframe([{t("gd.col.optimizer"): legend[n], t("gd.col.end"): f"({r.trajectory[-1, 0]:.3f}, "
+                           f"{r.trajectory[-1, 1]:.3f})", t("gd.col.loss"): f"{r.losses[-1]:.3g}",
+                           t("gd.col.status"): t("gd.status.diverged") if r.diverged else t("gd.status.ok")}
+                          for n, r in runs.items()], hide_index=True, width="stretch")
+
+
+page_header("gradient_descent")
+restore_from_url(PARAMS, "gd_url_loaded", url_values)
+st.segmented_control(t("gd.mode"), ["1d", "2d"], key="gd_mode", format_func=labels("gd.mode", ["1d", "2d"]),
+                     help=t("gd.mode_help"))
+if (st.session_state.get("gd_mode") or "1d") == "1d":    # clicking the selected option again clears it
+    one_d()
+else:
+    two_d()
+share_link(PARAMS, t("gd.share"))

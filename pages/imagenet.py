@@ -1,0 +1,182 @@
+"""Demo: what does a pretrained ImageNet network see? Top-15 as in the lecture, compare, Grad-CAM."""
+import hashlib
+import io
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from demos import imagenet, weights
+from demos.errors import DemoError
+from ui import models
+from ui.common import page_header, show_error, t
+from ui.inputs import camera_image, sample_image, uploaded_image, url_image
+
+SOURCES = ["sample", "upload", "camera", "url"]
+NO_COMPARISON = "none"
+
+
+def model_label(model_id: str) -> str:
+    """``AlexNet · 233.1 MB`` plus ⬇️ when its weights still have to be downloaded."""
+    spec = imagenet.get_spec(model_id)
+    missing = weights.status(spec.artifact_id) == "missing"
+    return f"{spec.label} · {weights.human_size(spec.size_bytes)}" + (" ⬇️" if missing else "")
+
+
+def choose_image():
+    samples = imagenet.list_samples()
+    # Labels computed here, not in format_func: Streamlit may call it outside this run (AppTest does).
+    labels = {s: t(f"imagenet.source.{s}") for s in SOURCES}
+    source = st.segmented_control(t("imagenet.source"), SOURCES, default="sample" if samples else "upload",
+                                  key="imagenet_source", format_func=labels.__getitem__)
+    source = source or ("sample" if samples else "upload")
+    return {"sample": lambda: sample_image("imagenet_sample", samples),
+            "upload": lambda: uploaded_image("imagenet_upload"),
+            "camera": lambda: camera_image("imagenet_camera"),
+            "url": lambda: url_image("imagenet_url")}[source]()
+
+
+def score_chart(result: imagenet.Result) -> go.Figure:
+    """Horizontal bars of the raw scores, best at the top, probabilities as labels."""
+    rows = result.predictions[::-1]   # plotly draws the first bar at the bottom
+    fig = go.Figure(go.Bar(
+        x=[p.score for p in rows], y=[f"#{len(rows) - i} {p.class_name}" for i, p in enumerate(rows)],
+        orientation="h", marker_color=["#e4572e" if p is result.predictions[0] else "#4c78a8" for p in rows],
+        text=[f"{p.score:.2f} · {p.probability:.1%}" for p in rows], textposition="auto",
+        hovertemplate="%{y}<br>" + t("imagenet.col.score") + " %{x:.2f}<extra></extra>",
+    ))
+    fig.update_layout(height=440, margin=dict(l=10, r=10, t=10, b=10), xaxis_title=t("imagenet.col.score"),
+                      yaxis=dict(type="category", automargin=True))
+    return fig
+
+
+def lecture_printout(result: imagenet.Result) -> str:
+    """The lecture's own printout: ``#1 (12.26) Weimaraner``."""
+    return "\n".join(f"#{rank} ({p.score:.2f}) {p.class_name}" for rank, p in enumerate(result.predictions, 1))
+
+
+def table_rows(result: imagenet.Result) -> list[dict]:
+    return [{t("imagenet.col.rank"): rank, t("imagenet.col.score"): round(p.score, 2),
+             t("imagenet.col.class"): p.class_name, t("imagenet.col.probability"): p.probability,
+             t("imagenet.col.index"): p.class_index}
+            for rank, p in enumerate(result.predictions, 1)]
+
+
+def csv_bytes(result: imagenet.Result) -> bytes:
+    lines = ["rank,class_index,class_name,score,probability"]
+    lines += [f'{rank},{p.class_index},"{p.class_name}",{p.score:.4f},{p.probability:.6f}'
+              for rank, p in enumerate(result.predictions, 1)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def show_result(result: imagenet.Result, key: str, wide: bool) -> None:
+    """Time, chart and table; chart and table side by side when the panel has the page's whole width."""
+    st.caption(t("imagenet.time", total=f"{result.total_ms:.0f}", preprocess=f"{result.preprocess_ms:.0f}",
+                 forward=f"{result.forward_ms:.0f}"))
+    chart_area, table_area = st.columns(2, gap="large") if wide else (st.container(), st.container())
+    chart_area.plotly_chart(score_chart(result), width="stretch", config={"displayModeBar": False},
+                            key=f"{key}_chart")
+    with table_area:
+        show_table(result, key)
+
+
+def show_table(result: imagenet.Result, key: str) -> None:
+    # Tall enough for all 15 rows (35 px each, plus the header): no scrolling in front of a class.
+    st.dataframe(table_rows(result), hide_index=True, width="stretch", height=16 * 35 + 3, key=f"{key}_table",
+                 column_config={
+                     t("imagenet.col.rank"): st.column_config.NumberColumn(width=40),
+                     t("imagenet.col.score"): st.column_config.NumberColumn(width=60, format="%.2f"),
+                     t("imagenet.col.probability"): st.column_config.ProgressColumn(
+                         format="percent", min_value=0, max_value=1, width=110),
+                     t("imagenet.col.index"): st.column_config.NumberColumn(width=55)})
+    with st.expander(t("imagenet.printout"), icon=":material/terminal:"):
+        st.code(lecture_printout(result), language=None)
+    st.download_button(t("imagenet.download_csv"), csv_bytes(result), file_name=f"top15_{key}.csv",
+                       mime="text/csv", icon=":material/download:", key=f"{key}_csv")
+
+
+def run_one(image, model_id: str, normalisation: str, key: str, wide: bool) -> imagenet.Result | None:
+    """One panel: the model's top-15 on the image, or the reason it cannot run (the page goes on)."""
+    st.subheader(imagenet.get_spec(model_id).label)
+    st.caption(t(f"imagenet.norm.{normalisation}"))
+    try:
+        classifier = models.imagenet_classifier(model_id)
+    except DemoError as error:
+        show_error(error)
+        return None
+    result = imagenet.classify(image, classifier, imagenet.TOP_K, normalisation)
+    show_result(result, key, wide)
+    return result
+
+
+def image_digest(image) -> str:
+    return hashlib.md5(image.tobytes(), usedforsecurity=False).hexdigest()
+
+
+def where_it_looks(image, model_id: str, result: imagenet.Result) -> None:
+    st.header(t("imagenet.cam.title"))
+    st.markdown(t("imagenet.cam.explain", model=imagenet.get_spec(model_id).label))
+    choice, method_col = st.columns(2)
+    chosen = choice.selectbox(t("imagenet.cam.class"), result.predictions, key="imagenet_cam_class",
+                              format_func=lambda p: f"{p.class_name} ({p.score:.2f})")
+    labels = {m: t(f"imagenet.cam.method.{m}") for m in imagenet.METHODS}
+    method = method_col.segmented_control(t("imagenet.cam.method"), list(imagenet.METHODS), default="gradcam",
+                                          key="imagenet_cam_method", format_func=labels.__getitem__) or "gradcam"
+    if chosen is None:
+        return
+    # Grad-CAM costs a backward pass: remember it across reruns of the same question.
+    memo = st.session_state.setdefault("imagenet_cam_memo", {})
+    question = (image_digest(image), model_id, chosen.class_index, method)
+    if question not in memo:
+        memo.clear()
+        with st.spinner(t("imagenet.cam.computing")):
+            memo[question] = imagenet.heatmap(image, models.imagenet_classifier(model_id), chosen.class_index, method)
+    heat = memo[question]
+    classifier = models.imagenet_classifier(model_id)
+    shown = imagenet.overlay(image, heat, box=imagenet.crop_box(image.size, classifier))
+    left, right = st.columns(2)
+    left.image(image, caption=t("imagenet.cam.original"), width="stretch")
+    right.image(shown, caption=t("imagenet.cam.overlay", cls=chosen.class_name), width="stretch")
+    st.caption(t("imagenet.cam.crop_note"))
+    buffer = io.BytesIO()
+    shown.save(buffer, "PNG")
+    st.download_button(t("imagenet.cam.download"), buffer.getvalue(), file_name=f"{method}_{model_id}.png",
+                       mime="image/png", icon=":material/download:", key="imagenet_cam_png")
+
+
+page_header("imagenet")
+ids = list(imagenet.SPECS)
+picture, settings = st.columns([1, 1], gap="large")
+with picture:
+    image = choose_image()
+    if image is not None:
+        st.image(image, width="stretch")
+with settings:
+    labels = {m: model_label(m) for m in ids} | {NO_COMPARISON: t("imagenet.compare.none")}
+    model_id = st.selectbox(t("imagenet.model"), ids, index=ids.index(imagenet.DEFAULT_MODEL), key="imagenet_model",
+                            format_func=labels.__getitem__)
+    compare = st.selectbox(t("imagenet.compare"), [NO_COMPARISON, *ids], key="imagenet_compare",
+                           format_func=labels.__getitem__)
+    lecture = st.toggle(t("imagenet.lecture_norm"), key="imagenet_lecture", help=t("imagenet.lecture_norm_help"))
+    st.caption(t("imagenet.weights_hint"))
+
+if image is None:
+    st.info(t("imagenet.empty"), icon=":material/image_search:")
+    st.stop()
+
+runs = [(model_id, "standard")]
+if lecture:
+    runs.append((model_id, "lecture"))
+if compare not in (NO_COMPARISON, model_id):
+    runs += [(compare, "standard")] + ([(compare, "lecture")] if lecture else [])
+results = {}
+wide = len(runs) == 1   # one model: the whole width; several: side by side, two per row
+for row_start in range(0, len(runs), 2):
+    panels = [st.container()] if wide else st.columns(2, gap="large")
+    for panel, (run_model, normalisation) in zip(panels, runs[row_start:row_start + 2]):
+        with panel:
+            results[(run_model, normalisation)] = run_one(image, run_model, normalisation,
+                                                          f"{run_model}_{normalisation}", wide)
+
+first = results.get((model_id, "standard"))
+if first is not None:
+    where_it_looks(image, model_id, first)

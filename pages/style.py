@@ -1,0 +1,318 @@
+"""Demo: neural style transfer. Paint a photo like Van Gogh, in one pass or by watching the optimisation."""
+from __future__ import annotations
+
+import hashlib
+import io
+import time
+
+import plotly.graph_objects as go
+import streamlit as st
+import torch
+from PIL import Image
+
+from demos import style, weights
+from demos.device import describe_device, pick_device
+from demos.errors import DemoError
+from demos.style import samples
+from ui.common import page_header, show_error, t
+from ui.inputs import camera_image, sample_image, uploaded_image, url_image
+from ui.models import download_progress
+
+JOB = "style_job"            # session state: the visitor's Gatys optimisation (demos.style.GatysJob)
+POLLING = "style_polling"    # session state: the job view is refreshing itself
+ON_GPU = pick_device().type != "cpu"
+# The CPU needs about a second per step at 256 px (bench/style.py): keep a live run within minutes.
+GATYS_SIZES = [128, 192, 256, 384, 512, 768] if ON_GPU else [128, 192, 256, 384]
+GATYS_MAX_STEPS = 1000 if ON_GPU else 300
+FAST_SIZES = [256, 384, 512, 768, 1024]
+GRAM_CHANNELS = 64
+
+
+# --------------------------------------------------------------------------- cached models, shared by sessions
+
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _vgg19(path: str) -> torch.nn.Module:
+    return style.load_vgg19_features(path)
+
+
+def vgg19() -> torch.nn.Module:
+    """VGG19's features, read once per process; :class:`WeightsUnavailable` when the file is not here."""
+    return _vgg19(str(weights.resolve(style.VGG19_ARTIFACT, download=False)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _fast_model(model_id: str, path: str) -> torch.nn.Module:
+    model = style.load_fast_model(model_id, path)
+    with torch.inference_mode():   # the first pass sets up kernels: not the visitor's wait to measure
+        model(torch.zeros(1, 3, 64, 64, device=next(model.parameters()).device))
+    return model
+
+
+def fast_model(model_id: str) -> torch.nn.Module:
+    artifact = style.FAST_MODELS[model_id].artifact
+    path = weights.locate(artifact)
+    if path is None:
+        progress = None if weights.offline() else download_progress(weights.get(artifact).description)
+        path = weights.resolve(artifact, progress=progress)
+    return _fast_model(model_id, str(path))
+
+
+# --------------------------------------------------------------------------- helpers
+
+def memo(name: str, key: tuple, compute):
+    """The last result of ``compute`` under ``name``, recomputed only when ``key`` changes (reruns are cheap)."""
+    store = st.session_state.setdefault("style_memo", {})
+    if name not in store or store[name][0] != key:
+        store[name] = (key, compute())
+    return store[name][1]
+
+
+def fingerprint(image: Image.Image) -> str:
+    return hashlib.sha1(image.tobytes()).hexdigest() + f"{image.size}"
+
+
+def png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def shrink(image: Image.Image, side: int) -> Image.Image:
+    if max(image.size) <= side:
+        return image
+    return image.resize(style.working_size(image, side), Image.Resampling.LANCZOS)
+
+
+def fetch_samples_button() -> None:
+    """Online, one click fetches the sample paintings and photo (none ships with the app)."""
+    missing = samples.missing_samples()
+    if missing and not weights.offline() and st.button(t("style.fetch_samples", count=len(missing)),
+                                                       icon=":material/download:", key="style_fetch_samples"):
+        for artifact_id in missing:
+            try:
+                weights.resolve(artifact_id, progress=download_progress(weights.get(artifact_id).description))
+            except DemoError as error:
+                show_error(error)
+
+
+def choose(kind: str, gallery: dict) -> Image.Image | None:
+    """An image for ``kind`` ("content" or "style"): a sample, an upload, the camera or a web address."""
+    sources = ["sample", "upload", "camera", "url"] if kind == "content" else ["sample", "upload", "url"]
+    default = "sample" if gallery else "upload"
+    labels = {s: t(f"style.source.{s}") for s in sources}   # in this run's language (format_func may run later)
+    source = st.segmented_control(t(f"style.{kind}.source"), sources, default=default, key=f"style_{kind}_source",
+                                  format_func=labels.__getitem__) or default
+    return {"sample": lambda: sample_image(f"style_{kind}_sample", gallery),
+            "upload": lambda: uploaded_image(f"style_{kind}_upload"),
+            "camera": lambda: camera_image(f"style_{kind}_camera"),
+            "url": lambda: url_image(f"style_{kind}_url")}[source]()
+
+
+# --------------------------------------------------------------------------- fast mode
+
+def fast_label(model_id: str) -> str:
+    info = style.FAST_MODELS[model_id]
+    label = t(f"style.fast.style.{info.style}") + ("" if info.architecture == "johnson" else " · MobileNetV2")
+    return label if style.fast.available(model_id) else f"{label} ⬇️"
+
+
+def fast_mode(content: Image.Image | None) -> None:
+    ids = list(style.FAST_MODELS)
+    here = [m for m in ids if style.fast.available(m)]
+    st.caption(t("style.fast.state", here=len(here), total=len(ids)))
+    labels = {m: fast_label(m) for m in ids}   # in this run's language
+    left, right = st.columns(2)
+    model_id = left.selectbox(t("style.fast.model"), ids, index=ids.index(here[0]) if here else 0,
+                              format_func=labels.__getitem__, key="style_fast_model")
+    side = right.select_slider(t("style.fast.size"), FAST_SIZES, value=512, key="style_fast_size")
+    try:
+        model = fast_model(model_id)
+    except DemoError as error:
+        show_error(error)
+        return
+    if content is None:
+        st.info(t("style.empty"), icon=":material/photo_camera:")
+        return
+    image = shrink(content, side)
+
+    def run() -> tuple[Image.Image, float]:
+        start = time.perf_counter()
+        out = style.fast_stylize(image, model=model)
+        return out, time.perf_counter() - start
+
+    result, seconds = memo("fast", (fingerprint(image), model_id), run)
+    before, after = st.columns(2)
+    before.image(image, caption=t("style.content.caption"), width="stretch")
+    after.image(result, caption=labels[model_id].removesuffix(" ⬇️"), width="stretch")
+    st.markdown(t("style.fast.time", seconds=f"{seconds:.2f}", width=image.width, height=image.height,
+                  device=describe_device()))
+    st.download_button(t("style.download"), png(result), file_name=f"style_{model_id}.png", mime="image/png",
+                       icon=":material/download:", on_click="ignore", key="style_fast_download")
+
+
+# --------------------------------------------------------------------------- Gatys mode
+
+def loss_chart(history: list[dict], ratio: float) -> go.Figure:
+    steps = [r["step"] for r in history]
+    fig = go.Figure()
+    fig.add_scatter(x=steps, y=[r["content"] for r in history], name=t("style.loss.content"))
+    fig.add_scatter(x=steps, y=[ratio * r["style"] for r in history], name=t("style.loss.style"))
+    fig.add_scatter(x=steps, y=[r["total"] for r in history], name=t("style.loss.total"), line=dict(width=3))
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), xaxis_title=t("style.loss.step"),
+                      yaxis=dict(type="log", title=t("style.loss.value")), legend=dict(orientation="h", y=1.15))
+    return fig
+
+
+def gram_chart(image: Image.Image, layer: str, size: int, features: torch.nn.Module) -> go.Figure:
+    """Heatmap of the first channels of the Gram matrix of ``layer`` for ``image``."""
+    gram = style.layer_gram(image, layer, size, features)[:GRAM_CHANNELS, :GRAM_CHANNELS].numpy()
+    fig = go.Figure(go.Heatmap(z=gram, colorscale="Viridis", colorbar=dict(title="G")))
+    fig.update_layout(height=380, margin=dict(l=10, r=10, t=10, b=10), yaxis=dict(autorange="reversed"),
+                      xaxis_title="j", yaxis_title="i")
+    return fig
+
+
+def gatys_settings() -> dict:
+    """The optimisation's settings, from the widgets."""
+    names = list(style.LAYERS)
+    a, b = st.columns(2)
+    exponent = a.slider(t("style.ratio"), 3.0, 9.0, 6.0, 0.5, key="style_ratio", help=t("style.ratio_help"))
+    steps = b.slider(t("style.steps"), 10, GATYS_MAX_STEPS, 300 if ON_GPU else 100, 10, key="style_steps")
+    layers = st.multiselect(t("style.layers"), names, default=list(style.STYLE_LAYERS), key="style_layers",
+                            help=t("style.layers_help"))
+    c, d = st.columns(2)
+    content_layer = c.selectbox(t("style.content_layer"), names, index=names.index(style.CONTENT_LAYER),
+                                key="style_content_layer")
+    size = d.select_slider(t("style.size"), GATYS_SIZES, value=512 if ON_GPU else 256, key="style_size")
+    e, f = st.columns(2)
+    labels = {o: t(f"style.optimizer.{o}") for o in style.OPTIMIZERS} | {i: t(f"style.init.{i}") for i in style.INITS}
+    optimizer = e.radio(t("style.optimizer"), list(style.OPTIMIZERS), key="style_optimizer",
+                        format_func=labels.__getitem__, horizontal=True)
+    init = f.radio(t("style.init"), list(style.INITS), key="style_init", format_func=labels.__getitem__,
+                   horizontal=True)
+    return dict(steps=steps, size=size, style_layers=tuple(layers), content_layer=content_layer,
+                ratio=10 ** exponent, optimizer=optimizer, init=init)
+
+
+def vgg19_or_message():
+    """VGG19's features, or None after saying why not (offline and missing: how to fetch it)."""
+    if weights.locate(style.VGG19_ARTIFACT) is None:
+        if weights.offline():
+            try:
+                weights.resolve(style.VGG19_ARTIFACT)
+            except DemoError as error:
+                show_error(error)
+            return None
+        # Online: 548 MB is not downloaded on a mere visit, only on request.
+        artifact = weights.get(style.VGG19_ARTIFACT)
+        st.info(t("style.vgg19_missing", size=weights.human_size(artifact.size)), icon=":material/download:")
+        if not st.button(t("style.vgg19_fetch"), icon=":material/download:", key="style_vgg19_fetch"):
+            return None
+        try:
+            weights.resolve(style.VGG19_ARTIFACT, progress=download_progress(artifact.description))
+        except DemoError as error:
+            show_error(error)
+            return None
+    try:
+        with st.spinner(t("style.vgg19_loading")):
+            return vgg19()
+    except DemoError as error:
+        show_error(error)
+        return None
+
+
+def start(content: Image.Image, painting: Image.Image, settings: dict, features: torch.nn.Module) -> None:
+    old = st.session_state.get(JOB)
+    if old is not None:
+        old.stop()   # one optimisation per visitor
+    settings = dict(settings)
+    steps = settings.pop("steps")
+    st.session_state[JOB] = style.start_job(content, painting, steps, features=features, **settings)
+    st.session_state[POLLING] = True
+
+
+def job_view() -> None:
+    """Progress, preview, loss curves and result of the visitor's optimisation (refreshes itself while it runs)."""
+    job = st.session_state.get(JOB)
+    if job is None:
+        st.info(t("style.gatys.empty"), icon=":material/brush:")
+        return
+    last = job.history[-1] if job.history else None
+    seconds = last["seconds"] if last else 0.0
+    if job.status == "waiting":
+        st.progress(0.0, text=t("style.gatys.waiting"))
+    else:
+        st.progress(min(job.step / job.steps, 1.0),
+                    text=t("style.gatys.progress", step=job.step, steps=job.steps, seconds=f"{seconds:.1f}"))
+    picture, curves = st.columns([2, 3])
+    if job.preview is not None:
+        picture.image(job.preview, caption=t("style.gatys.preview", step=job.step), width="stretch")
+    if job.history:
+        curves.plotly_chart(loss_chart(job.history, job.settings["ratio"]), width="stretch",
+                            config={"displayModeBar": False}, key="style_loss_chart")
+    if not job.finished:
+        if st.button(t("style.stop"), icon=":material/stop:", key="style_stop"):
+            job.stop()
+        return
+    if job.status == "failed":
+        error = job.error
+        if isinstance(error, DemoError):
+            show_error(error)
+        else:
+            st.error(t("style.gatys.failed", reason=f"{type(error).__name__}: {error}"), icon=":material/error:")
+    else:
+        st.success(t(f"style.gatys.{job.status}", step=job.step, seconds=f"{job.seconds:.1f}"),
+                   icon=":material/check:")
+        st.download_button(t("style.download"), png(job.result), file_name="style_gatys.png", mime="image/png",
+                           icon=":material/download:", on_click="ignore", key="style_gatys_download")
+    if st.session_state.get(POLLING):
+        st.session_state[POLLING] = False
+        st.rerun(scope="app")   # redraw once without the timer
+
+
+def gatys_mode(content: Image.Image | None) -> None:
+    st.markdown(t("style.gatys.explain"))
+    features = vgg19_or_message()
+    left, right = st.columns(2, gap="large")
+    with left:
+        painting = choose("style", samples.available_paintings())
+        photo_col, painting_col = st.columns(2)
+        if content is not None:
+            photo_col.image(shrink(content, 512), caption=t("style.content.caption"), width="stretch")
+        if painting is not None:
+            painting_col.image(shrink(painting, 512), caption=t("style.style.caption"), width="stretch")
+    with right:
+        settings = gatys_settings()
+    if features is None:
+        return
+    if content is None or painting is None:
+        st.info(t("style.gatys.need_both"), icon=":material/photo_library:")
+    elif not settings["style_layers"]:
+        st.warning(t("style.layers_none"), icon=":material/warning:")
+    elif st.button(t("style.start"), type="primary", icon=":material/play_arrow:", key="style_start"):
+        start(content, painting, settings, features)
+    running = st.session_state.get(JOB) is not None and not st.session_state[JOB].finished
+    st.fragment(job_view, run_every=1.0 if running else None)()
+    if painting is not None and settings["style_layers"]:
+        gram_section(painting, settings, features)
+
+
+def gram_section(painting: Image.Image, settings: dict, features: torch.nn.Module) -> None:
+    st.subheader(t("style.gram.title"))
+    st.markdown(t("style.gram.explain", channels=GRAM_CHANNELS))
+    layer = st.selectbox(t("style.gram.layer"), settings["style_layers"], key="style_gram_layer")
+    size = settings["size"]
+    fig = memo("gram", (fingerprint(painting), layer, size), lambda: gram_chart(painting, layer, size, features))
+    st.plotly_chart(fig, width="stretch", config={"displayModeBar": False}, key="style_gram_chart")
+
+
+# --------------------------------------------------------------------------- page
+
+page_header("style")
+fetch_samples_button()
+content = choose("content", samples.available_photos())
+fast_tab, gatys_tab = st.tabs([t("style.tab.fast"), t("style.tab.gatys")])
+with fast_tab:
+    fast_mode(content)
+with gatys_tab:
+    gatys_mode(content)

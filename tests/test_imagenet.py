@@ -1,0 +1,194 @@
+"""The ImageNet demo's logic: top_k, the lecture's normalisation, Grad-CAM, every offered model."""
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from demos import imagenet, weights
+from demos.imagenet.predict import predictions_from_logits
+from tests.conftest import require_shared
+
+LABRADOR = 208
+# Once, by eye, on n02099712_Labrador_retriever.JPEG (500×375): the dog fills
+# x 60..450 (background: the door frame left, the window right); its head, x 150..450, y 0..340.
+DOG_BOX = (60, 0, 450, 375)
+HEAD_BOX = (150, 0, 450, 340)
+
+
+def mobilenet_file():
+    return require_shared("weights", "mobilenet_v2_imagenet_dequantized.pth")
+
+
+@pytest.fixture(scope="module")
+def mobilenet():
+    return imagenet.load_classifier("mobilenet_v2", mobilenet_file(), device=torch.device("cpu"))
+
+
+@pytest.fixture(scope="module")
+def labrador():
+    return Image.open(require_shared("imagenet-samples", "original", "n02099712_Labrador_retriever.JPEG"))
+
+
+def well_formed(predictions, k=15) -> None:
+    assert len(predictions) == k
+    for p in predictions:
+        assert isinstance(p.class_index, int) and 0 <= p.class_index < 1000
+        assert isinstance(p.class_name, str) and p.class_name
+        assert np.isfinite(p.score) and 0.0 <= p.probability <= 1.0
+    scores = [p.score for p in predictions]
+    assert scores == sorted(scores, reverse=True)
+    assert len({p.class_index for p in predictions}) == k
+
+
+# --------------------------------------------------------------------------- catalogue
+
+
+@pytest.mark.parametrize("model_id", list(imagenet.SPECS))
+def test_catalogue_entry_matches_torchvision(model_id):
+    spec = imagenet.get_spec(model_id)
+    artifact = weights.get(spec.artifact_id)
+    assert artifact.urls == (spec.weights.url,)
+    assert artifact.filename == f"imagenet/{spec.filename}"
+    assert spec.filename.startswith(spec.filename.split("-")[0]) and artifact.sha256_prefix in spec.filename
+    assert artifact.size == spec.size_bytes
+    assert artifact.demo == "imagenet" and "BSD-3-Clause" in artifact.license
+    assert len(spec.categories) == 1000
+
+
+def test_sample_entries_have_a_source_and_license():
+    samples = [a for a in weights.CATALOGUE.values() if a.id.startswith("imagenet-sample-")]
+    assert 3 <= len(samples) <= 5
+    for artifact in samples:
+        assert artifact.license and artifact.source and all(u.startswith("https://") for u in artifact.urls)
+
+
+# --------------------------------------------------------------------------- normalisation
+
+
+def test_lecture_normalisation_is_the_formula():
+    img = torch.tensor([[[0.0, 0.5], [1.0, 0.25]], [[0.1, 0.2], [0.3, 0.4]], [[0.9, 0.8], [0.7, 0.6]]])
+    values = img.numpy().ravel().astype(np.float64)
+    expected = 0.5 + 0.5 * (img.numpy() - values.mean()) / values.std(ddof=1)   # torch's std is unbiased
+    out = imagenet.lecture_normalise(img)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-5, atol=1e-6)
+    assert abs(float(out.mean()) - 0.5) < 1e-6 and abs(float(out.std()) - 0.5) < 1e-6
+
+
+def test_both_normalisations_give_the_network_a_224_square(mobilenet, labrador):
+    standard = imagenet.preprocess(labrador, mobilenet, "standard")
+    lecture = imagenet.preprocess(labrador, mobilenet, "lecture")
+    assert standard.shape == lecture.shape == (1, 3, 224, 224)
+    assert abs(float(lecture.mean()) - 0.5) < 1e-4
+    with pytest.raises(ValueError):
+        imagenet.preprocess(labrador, mobilenet, "per-pixel")
+
+
+# --------------------------------------------------------------------------- real weights
+
+
+def test_labrador_is_top_1_with_mobilenet(labrador):
+    predictions = imagenet.top_k(labrador, model="mobilenet_v2", k=15, state_dict_path=mobilenet_file())
+    well_formed(predictions)
+    assert predictions[0].class_index == LABRADOR and predictions[0].class_name == "Labrador retriever"
+    assert sum(p.probability for p in predictions) <= 1.0 + 1e-5
+    lecture = imagenet.top_k(labrador, model="mobilenet_v2", normalisation="lecture", state_dict_path=mobilenet_file())
+    assert lecture[0].class_index == LABRADOR
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA", "L", "P", "CMYK", "I;16", "1"])
+@pytest.mark.parametrize("size", [(500, 375), (7, 5), (3000, 90)])
+def test_top_k_accepts_any_mode_and_size(mobilenet, labrador, mode, size):
+    image = labrador.resize(size)
+    image = Image.fromarray(np.asarray(image.convert("L"), np.uint16) * 257) if mode == "I;16" else image.convert(mode)
+    well_formed(imagenet.top_k(image, model=mobilenet, k=15))
+    assert len(imagenet.top_k(image, model=mobilenet, k=3)) == 3
+
+
+def test_top_1_accuracy_on_200_labelled_samples(mobilenet):
+    folder = require_shared("imagenet-samples", "resized256")
+    rows = list(csv.DictReader(open(require_shared("imagenet-samples", "labels.csv"), encoding="utf-8")))[::5]
+    assert len(rows) == 200
+    correct = 0
+    for start in range(0, len(rows), 50):   # the same preprocessing, batched to keep the test short
+        batch = rows[start:start + 50]
+        x = torch.cat([imagenet.preprocess(Image.open(folder / r["filename"]), mobilenet) for r in batch])
+        with torch.inference_mode():
+            logits = mobilenet.module(x)
+        for row, line in zip(batch, logits):
+            correct += predictions_from_logits(line, mobilenet.categories, 1)[0].class_index == int(row["index"])
+    assert correct / len(rows) >= 0.78, f"top-1 {correct / len(rows):.1%}"
+
+
+# --------------------------------------------------------------------------- Grad-CAM
+
+
+@pytest.mark.parametrize("method", imagenet.METHODS)
+def test_heatmap_lies_on_the_dog(mobilenet, labrador, method):
+    heat = imagenet.heatmap(labrador, mobilenet, LABRADOR, method)
+    assert heat.shape == (labrador.height, labrador.width) and heat.dtype == np.float32
+    assert heat.min() >= 0.0 and heat.max() <= 1.0 and heat.max() > 0.5
+    left, top, right, bottom = imagenet.crop_box(labrador.size, mobilenet)
+    assert heat[:, : int(left) - 1].max() == 0 and heat[:, int(right) + 1:].max() == 0   # unseen margins
+    mass = heat / heat.sum()
+    in_box = lambda box: float(mass[box[1]:box[3], box[0]:box[2]].sum())  # noqa: E731
+    assert in_box(DOG_BOX) >= 0.85
+    if method == "gradcam":
+        assert in_box(HEAD_BOX) >= 0.75
+        y, x = np.unravel_index(heat.argmax(), heat.shape)
+        assert HEAD_BOX[0] <= x < HEAD_BOX[2] and HEAD_BOX[1] <= y < HEAD_BOX[3]
+    overlay = imagenet.overlay(labrador, heat, box=(left, top, right, bottom))
+    assert overlay.size == labrador.size and overlay.mode == "RGB"
+
+
+def test_heatmap_keeps_the_model_usable(mobilenet, labrador):
+    """Grad-CAM must leave no hook or gradient behind on the shared model."""
+    imagenet.heatmap(labrador, mobilenet, LABRADOR)
+    assert all(p.grad is None for p in mobilenet.module.parameters())
+    assert not mobilenet.module.features[18]._forward_hooks
+    assert imagenet.top_k(labrador, model=mobilenet, k=1)[0].class_index == LABRADOR
+
+
+# --------------------------------------------------------------------------- every model, random weights
+
+
+@pytest.mark.parametrize("model_id", list(imagenet.SPECS))
+def test_every_model_runs_the_pipeline_with_random_weights(model_id):
+    torch.manual_seed(0)
+    classifier = imagenet.load_classifier(model_id, pretrained=False, device=torch.device("cpu"))
+    image = Image.new("RGB", (320, 240), (120, 80, 40))
+    image.paste((20, 200, 90), (100, 60, 220, 180))
+    for normalisation in imagenet.NORMALISATIONS:
+        result = imagenet.classify(image, classifier, 15, normalisation)
+        well_formed(result.predictions)
+        assert result.preprocess_ms > 0 and result.forward_ms > 0
+    heat = imagenet.heatmap(image, classifier, result.predictions[0].class_index)
+    assert heat.shape == (240, 320) and 0.0 <= heat.min() <= heat.max() <= 1.0
+
+
+def test_missing_weights_name_the_file_and_the_fix():
+    with pytest.raises(weights.WeightsUnavailable) as caught:
+        imagenet.load_classifier("alexnet")
+    message = str(caught.value)
+    assert "alexnet-owt-7be5be79.pth" in message and "python -m demos.fetch --only imagenet" in message
+
+
+def test_unknown_model_names_the_offered_ones():
+    with pytest.raises(KeyError, match="alexnet"):
+        imagenet.get_spec("lenet")
+
+
+# --------------------------------------------------------------------------- samples
+
+
+def test_gallery_lists_the_samples_folder(monkeypatch):
+    folder = require_shared("imagenet-samples", "original")
+    monkeypatch.setenv(imagenet.SAMPLES_DIR_ENV, str(folder))
+    samples = imagenet.list_samples()
+    assert len(samples) == 122     # no catalogue sample is cached in the isolated test cache
+    assert samples["Labrador retriever"].name == "n02099712_Labrador_retriever.JPEG"
+    monkeypatch.delenv(imagenet.SAMPLES_DIR_ENV)
+    assert imagenet.list_samples() == {}

@@ -1,0 +1,145 @@
+"""The ImageNet page in Streamlit's AppTest: 15 rows, comparisons, Grad-CAM, bad inputs, missing weights."""
+from __future__ import annotations
+
+import io
+import shutil
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from demos import imagenet
+from tests.conftest import REPO, require_shared
+
+TIMEOUT = 120
+MOBILENET = imagenet.get_spec("mobilenet_v2")
+
+
+def image_bytes(image: Image.Image, fmt: str = "PNG") -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def weights_dir(tmp_path, monkeypatch):
+    """A local weights folder holding the real MobileNetV2 file under its official torchvision name."""
+    shutil.copy(require_shared("weights", "mobilenet_v2_imagenet_dequantized.pth"), tmp_path / MOBILENET.filename)
+    monkeypatch.setenv("DLDEMOS_WEIGHTS_DIR", str(tmp_path))
+    monkeypatch.delenv(imagenet.SAMPLES_DIR_ENV, raising=False)
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def labrador_bytes() -> bytes:
+    return require_shared("imagenet-samples", "original", "n02099712_Labrador_retriever.JPEG").read_bytes()
+
+
+def page(lang: str = "en") -> AppTest:
+    at = AppTest.from_file(str(REPO / "pages/imagenet.py"), default_timeout=TIMEOUT)
+    at.session_state["lang"] = lang
+    return at
+
+
+def upload(at: AppTest, name: str, data: bytes, model: str = "mobilenet_v2") -> AppTest:
+    at.run()
+    at.selectbox(key="imagenet_model").set_value(model)
+    at.segmented_control(key="imagenet_source").set_value("upload").run()
+    at.file_uploader[0].set_value((name, data, "image/jpeg"))
+    return at.run()
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def test_upload_gives_the_top_15_and_grad_cam(weights_dir, labrador_bytes):
+    at = upload(page(), "blacklab.jpg", labrador_bytes)
+    assert not at.exception and not errors(at)
+    table = at.dataframe[0].value
+    assert len(table) == 15
+    assert table["Class"].iloc[0] == "Labrador retriever" and list(table["#"]) == list(range(1, 16))
+    assert any("ms" in c.value and "Inference" in c.value for c in at.caption)
+    assert at.header[0].value == "Where does it look?"
+    assert len(at.get("download_button")) == 2     # the table as CSV, the heatmap as PNG
+    assert len(at.image) >= 1
+
+
+def test_lecture_normalisation_and_comparison_show_side_by_side(weights_dir, labrador_bytes):
+    at = upload(page(), "blacklab.jpg", labrador_bytes)
+    at.toggle(key="imagenet_lecture").set_value(True)
+    at.selectbox(key="imagenet_compare").set_value("alexnet")
+    at.run()
+    assert not at.exception
+    # MobileNetV2 standard + lecture: two tables; AlexNet's weights are absent: one clear message each.
+    assert [len(d.value) for d in at.dataframe] == [15, 15]
+    assert len(errors(at)) == 2 and all("alexnet-owt-7be5be79.pth" in e for e in errors(at))
+
+
+def test_missing_weights_say_which_file_and_how_to_fetch(monkeypatch, labrador_bytes):
+    monkeypatch.delenv(imagenet.SAMPLES_DIR_ENV, raising=False)
+    at = upload(page(), "blacklab.jpg", labrador_bytes, model="alexnet")
+    assert not at.exception
+    (message,) = errors(at)
+    assert "alexnet-owt-7be5be79.pth" in message and "python -m demos.fetch --only imagenet" in message
+    assert not at.dataframe
+
+
+def test_french_page(weights_dir, labrador_bytes):
+    at = upload(page("fr"), "chien.jpg", labrador_bytes)
+    assert not at.exception and not errors(at)
+    assert at.title[0].value == "Que voit un réseau pré-entraîné ?"
+    assert "Classe" in at.dataframe[0].value.columns
+
+
+def _huge_png() -> bytes:
+    """A PNG header declaring 20000×20000 pixels: refused before any decoding."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 20000, 20000, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\0" * 20001)) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("name,data,message", [
+    ("broken.jpg", image_bytes(Image.new("RGB", (300, 300), "white"), "JPEG")[:200], "damaged"),
+    ("notes.png", b"just some text", "not an image"),
+    ("huge.png", _huge_png(), "too many pixels"),
+])
+def test_bad_uploads_get_a_clear_message(weights_dir, name, data, message):
+    at = upload(page(), name, data)
+    assert not at.exception
+    assert any(message in e for e in errors(at)), errors(at)
+    assert not at.dataframe
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "L"])
+def test_rgba_and_grayscale_uploads_are_classified(weights_dir, labrador_bytes, mode):
+    image = Image.open(io.BytesIO(labrador_bytes)).convert(mode)
+    if mode == "RGBA":
+        alpha = np.full((image.height, image.width), 255, np.uint8)
+        alpha[:40] = 0   # a transparent band: composited over white by the loader
+        image.putalpha(Image.fromarray(alpha))
+    at = upload(page(), f"dog_{mode}.png", image_bytes(image))
+    assert not at.exception and not errors(at)
+    assert len(at.dataframe[0].value) == 15
+
+
+def test_sample_gallery_from_the_samples_folder(weights_dir, monkeypatch):
+    monkeypatch.setenv(imagenet.SAMPLES_DIR_ENV, str(require_shared("imagenet-samples", "original")))
+    at = page().run()
+    at.selectbox(key="imagenet_model").set_value("mobilenet_v2")
+    at.selectbox(key="imagenet_sample").set_value("Labrador retriever")
+    at.run()
+    assert not at.exception and not errors(at)
+    assert at.dataframe[0].value["Class"].iloc[0] == "Labrador retriever"
+
+
+def test_no_image_yet_asks_for_one(monkeypatch):
+    monkeypatch.delenv(imagenet.SAMPLES_DIR_ENV, raising=False)
+    at = page().run()
+    assert not at.exception and not errors(at)
+    assert any("Choose an image" in i.value for i in at.info)

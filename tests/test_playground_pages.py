@@ -1,0 +1,100 @@
+"""The gradient-descent and playground pages in Streamlit's AppTest: controls, divergence, URL state."""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO
+
+TIMEOUT = 60
+
+
+def open_page(name: str, lang: str = "en", **query: str) -> AppTest:
+    at = AppTest.from_file(str(REPO / f"pages/{name}.py"), default_timeout=TIMEOUT)
+    at.session_state["lang"] = lang
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def ok(at: AppTest) -> None:
+    assert not at.exception, at.exception
+    assert not at.error
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_gradient_descent_page_runs(lang):
+    at = open_page("gradient_descent", lang)
+    ok(at)
+    titles = {"fr": "La descente de gradient, pas à pas", "en": "Gradient descent, step by step"}
+    assert at.title[0].value == titles[lang]
+
+
+def test_gradient_descent_lecture_preset_and_2d_controls():
+    at = open_page("gradient_descent")
+    at.button[0].click().run()                                  # the lecture's η = 0.125 vs η = 0.5
+    ok(at)
+    assert at.session_state["gd_compare"] and at.session_state["gd_lr1"] == 0.125
+    assert any("η = 0.5" in m.value for m in at.markdown)
+    at.segmented_control(key="gd_mode").set_value("2d").run()
+    ok(at)
+    at.select_slider(key="gd_lr").set_value(0.25).run()        # > 2/L = 0.2 on the κ = 10 quadratic
+    ok(at)
+    assert any("diverged" in w.value and "2/L = 0.2" in w.value for w in at.warning)
+    at.selectbox(key="gd_surface").set_value("himmelblau").run()
+    ok(at)
+    assert at.session_state["gd_lr"] == 0.01 and not at.warning   # each surface comes with a sane η
+    at.pills(key="gd_opts").set_value(["gd", "momentum", "nesterov", "adam", "sgd"]).run()
+    at.toggle(key="gd_arrows").set_value(True).run()
+    ok(at)
+    at.segmented_control(key="gd_view").set_value("surface").run()
+    ok(at)
+
+
+def test_playground_page_step_run_reset():
+    at = open_page("playground")
+    ok(at)
+    assert at.metric[0].value == "0"
+    step = next(b for b in at.button if b.label == "Step")
+    step.click().run()
+    ok(at)
+    assert at.metric[0].value == "1"
+    next(b for b in at.button if b.label == "Run").click().run()
+    assert at.session_state["pg_running"]
+    next(b for b in at.button if b.label == "Pause").click().run()
+    assert not at.session_state["pg_running"]
+    at.selectbox(key="pg_data").set_value("circles").run()       # a new setting: a fresh network
+    ok(at)
+    assert at.metric[0].value == "0"
+    at.slider(key="pg_depth").set_value(0).run()
+    at.selectbox(key="pg_act").set_value("elu").run()
+    next(b for b in at.button if b.label == "Reset").click().run()
+    ok(at)
+
+
+def test_url_state_round_trip_through_the_pages():
+    at = open_page("gradient_descent", gd_mode="2d", gd_surface="rosenbrock", gd_lr="0.002", gd_steps="99",
+                   gd_opts="gd,adam", gd_x0="-1.5", gd_y0="2")
+    ok(at)
+    shared = at.code[0].value
+    for part in ("gd_mode=2d", "gd_surface=rosenbrock", "gd_lr=0.002", "gd_steps=99", "gd_opts=gd,adam",
+                 "gd_x0=-1.5", "gd_y0=2"):
+        assert part in shared
+    query = dict(p.split("=", 1) for p in shared.split("?", 1)[1].split("&"))
+    again = open_page("gradient_descent", **query)                # the link opens the same setting
+    ok(again)
+    assert again.code[0].value == shared
+
+    at = open_page("playground", pg_data="spirals", pg_features="x,y,x2", pg_depth="3", pg_act="relu")
+    ok(at)
+    assert at.session_state["pg_depth"] == 3 and at.session_state["pg_features"] == ("x", "y", "x2")
+    assert "pg_data=spirals" in at.code[0].value
+
+
+def test_malformed_url_falls_back_to_defaults():
+    at = open_page("gradient_descent", gd_mode="4d", gd_lr="-1e99", gd_steps="lots", gd_surface="../etc",
+                   gd_x0="inf", gd_opts="rm")
+    ok(at)
+    at = open_page("playground", pg_data="?", pg_depth="99", pg_lr="nan", pg_batch="0")
+    ok(at)
+    assert at.session_state["pg_depth"] == 4 and at.session_state["pg_data"] == "xor"
