@@ -577,6 +577,19 @@ def readiness(demo: str | None = None) -> list[dict]:
     return rows
 
 
+def readiness_by_demo(rows: list[dict]) -> list[dict]:
+    """Per demo: how many of its files are here, and how much is left to download."""
+    summary: dict[str, dict] = {}
+    for row in rows:
+        entry = summary.setdefault(row["demo"], {"demo": row["demo"], "ready": 0, "total": 0, "missing_bytes": 0})
+        entry["total"] += 1
+        if row["status"] == "missing":
+            entry["missing_bytes"] += row["size"] or 0
+        else:
+            entry["ready"] += 1
+    return list(summary.values())
+
+
 def human_size(n: int | None) -> str:
     """``12.3 MB``-style size in decimal units; ``"?"`` when unknown."""
     if n is None:

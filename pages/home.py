@@ -21,8 +21,15 @@ st.header(t("home.readiness"))
 st.markdown(t("home.readiness_help"))
 rows = weights.readiness()
 st.dataframe(
-    [{t("home.col.demo"): t(f"{r['demo']}.nav"), t("home.col.file"): r["description"],
-      t("home.col.status"): t(f"weights.status.{r['status']}"), t("home.col.size"): weights.human_size(r["size"]),
-      t("home.col.license"): r["license"]} for r in rows],
+    [{t("home.col.demo"): t(f"{d['demo']}.nav"), t("home.col.ready"): f"{d['ready']} / {d['total']}",
+      t("home.col.to_download"): weights.human_size(d["missing_bytes"]) if d["missing_bytes"] else "—"}
+     for d in weights.readiness_by_demo(rows)],
     hide_index=True, width="stretch",
 )
+with st.expander(t("home.files"), icon=":material/folder_open:"):
+    st.dataframe(
+        [{t("home.col.demo"): t(f"{r['demo']}.nav"), t("home.col.file"): r["description"],
+          t("home.col.status"): t(f"weights.status.{r['status']}"), t("home.col.size"): weights.human_size(r["size"]),
+          t("home.col.license"): r["license"]} for r in rows],
+        hide_index=True, width="stretch",
+    )

@@ -26,6 +26,8 @@ def stroke(page, canvas_box: dict, points: list[tuple[float, float]]) -> None:
 def test_home_page(page, app_url):
     page.goto(f"{app_url}/?lang=en")
     page.get_by_text("What is ready on this machine").wait_for(timeout=60_000)
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)   # the readiness table
+    page.wait_for_timeout(1000)   # its canvas paints after the element appears
     no_error_box(page)
     screenshot(page, "home_en")
 

@@ -66,8 +66,11 @@ def test_home_lists_the_demos_and_readiness():
     at.session_state["lang"] = "en"
     at.run()
     assert not at.exception
-    table = at.dataframe[0].value
-    mnist_row = table[table["File"].str.contains("MNIST network")]
+    summary, files = at.dataframe[0].value, at.dataframe[1].value
+    mnist = summary[summary["Demo"] == "Read a digit"]
+    assert list(mnist["Files here"]) == ["1 / 5"]          # the bundled network; MNIST itself not fetched
+    assert list(mnist["Still to download"]) == ["11.6 MB"]
+    mnist_row = files[files["File"].str.contains("MNIST network")]
     assert list(mnist_row["Status"]) == ["✅ bundled"]
 
 
