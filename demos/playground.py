@@ -185,9 +185,11 @@ class Trainer:
             self.history.append(self._measure(self.epoch + 1))
 
 
-def train(dataset: Dataset | str, hidden=(4,), activation: str = "tanh", lr: float = 0.03, epochs: int = 100,
-          seed: int = 0, **options) -> tuple[nn.Module, list[dict]]:
+def train(dataset: Dataset | str, hidden: int | tuple[int, ...] = (4,), activation: str = "tanh", lr: float = 0.03,
+          epochs: int = 100, seed: int = 0, **options) -> tuple[nn.Module, list[dict]]:
     """Train an MLP on ``dataset`` (a Dataset or a name) and return ``(model, history)``.
+
+    ``hidden``: the width of each hidden layer (``8`` is one layer of 8; ``()`` a linear model).
 
     ``options``: ``features``, ``batch_size``, ``l2``, ``optimizer``; with a
     dataset name, ``noise``, ``n`` and ``test_fraction`` too.
@@ -195,7 +197,8 @@ def train(dataset: Dataset | str, hidden=(4,), activation: str = "tanh", lr: flo
     if isinstance(dataset, str):
         data_options = {k: options.pop(k) for k in ("noise", "n", "test_fraction") if k in options}
         dataset = make_dataset(dataset, seed=seed, **data_options)
-    trainer = Trainer(dataset, tuple(hidden), activation, lr, seed=seed, **options)
+    hidden = (hidden,) if isinstance(hidden, int) else tuple(hidden)
+    trainer = Trainer(dataset, hidden, activation, lr, seed=seed, **options)
     trainer.step(epochs)
     return trainer.model, trainer.history
 

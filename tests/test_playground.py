@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from demos import playground as pg
 from demos import url_state
@@ -78,3 +79,10 @@ def test_url_state_round_trip():
 ])
 def test_url_state_clamps_and_falls_back(query, expected):
     assert url_state.decode(query, PARAMS) == expected
+
+
+def test_train_accepts_a_single_width():
+    """`hidden=8` means one hidden layer of 8, as a reader of the API would guess."""
+    model, history = pg.train("xor", 8, "tanh", 0.03, 5, 0)
+    assert len(history) >= 5
+    assert sum(isinstance(m, torch.nn.Linear) for m in model.modules()) == 2
