@@ -5,6 +5,7 @@ import numpy as np
 import streamlit as st
 
 from demos import cyclegan, imagenet, mnist, weights
+from demos.gan import biggan, conditional
 from demos.mnist.data import load_mnist
 
 
@@ -79,3 +80,33 @@ def cyclegan_generator(model_id: str) -> "torch.nn.Module":
         progress = None if weights.offline() else download_progress(weights.get(artifact).description)
         path = weights.resolve(artifact, progress=progress)
     return _cyclegan_generator(str(path))
+
+
+@st.cache_resource(show_spinner=False)
+def mnist_gan() -> "torch.nn.Module":
+    """The shipped conditional MNIST GAN's generator (read-only, shared)."""
+    return conditional.load_generator()
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _biggan(name: str, folder: str) -> "torch.nn.Module":
+    # Keyed on the folder: files placed in the weights folder later give a fresh model.
+    return biggan.load_biggan(name, folder)
+
+
+@st.cache_resource(show_spinner=False, max_entries=3)
+def biggan_seconds_per_image(name: str, folder: str) -> float:
+    """Measured once per model: what one image costs on this machine."""
+    return biggan.seconds_per_image(_biggan(name, folder))
+
+
+def biggan_model(name: str) -> "torch.nn.Module":
+    """A BigGAN-deep generator, its two files downloaded first (with progress bars) if needed.
+
+    Raises :class:`~demos.errors.WeightsUnavailable` naming the files and the fix.
+    """
+    for artifact in biggan.artifact_ids(name):
+        if weights.locate(artifact) is None:
+            progress = None if weights.offline() else download_progress(weights.get(artifact).description)
+            weights.resolve(artifact, progress=progress)
+    return _biggan(name, str(biggan.model_folder(name, download=False)))

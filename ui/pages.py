@@ -18,4 +18,5 @@ DEMO_PAGES = (
     DemoPage("playground", "pages/playground.py", ":material/hub:"),
     DemoPage("cyclegan", "pages/cyclegan.py", ":material/swap_horiz:"),
     DemoPage("style", "pages/style.py", ":material/palette:"),
+    DemoPage("gan", "pages/gan.py", ":material/auto_awesome:"),
 )

@@ -1,0 +1,15 @@
+"""Demo: generative adversarial networks.
+
+- :mod:`demos.gan.conditional`: a class-conditional DCGAN on MNIST trained by
+  this project (``assets/mnist_cgan.pt``); :func:`generate_digits` returns
+  uint8 arrays of shape (N, 28, 28), white ink on black as in MNIST.
+- :mod:`demos.gan.biggan`: BigGAN-deep through pytorch-pretrained-BigGAN;
+  :func:`biggan_generate` returns a list of PIL images.
+"""
+from __future__ import annotations
+
+from demos.gan.biggan import biggan_generate, class_indices, latent_walk, load_biggan, to_gif
+from demos.gan.conditional import generate_digits, interpolate, load_generator, recognisability
+
+__all__ = ["biggan_generate", "class_indices", "generate_digits", "interpolate", "latent_walk",
+           "load_biggan", "load_generator", "recognisability", "to_gif"]

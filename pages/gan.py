@@ -1,0 +1,234 @@
+"""Demo: generative adversarial networks: a conditional GAN this project trained, and BigGAN."""
+import io
+import json
+import re
+
+import numpy as np
+import streamlit as st
+import torch
+from PIL import Image
+
+from demos import weights
+from demos.device import pick_device
+from demos.errors import DemoError
+from demos.gan import biggan, conditional
+from demos.gan.train_conditional import GanSettings, progress_grid, train
+from demos.grids import tile, upscale
+from ui import models
+from ui.common import page_header, show_error, t
+
+LIVE = GanSettings(epochs=2)     # the live run: 2 epochs of a 10,000-digit subset (≈ 156 steps)
+LIVE_SUBSET = 10_000
+RESOLUTIONS = [128, 256, 512]
+
+
+def png(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def digit_grid(images: np.ndarray, cols: int) -> np.ndarray:
+    return upscale(tile(images / 255.0, cols=cols, pad=2, normalize=False), 3)
+
+
+# --- the GAN we trained --------------------------------------------------------
+
+def our_digits(generator: torch.nn.Module) -> None:
+    st.subheader(t("gan.ours.generate"))
+    c1, c2, c3 = st.columns([3, 1, 1])
+    digits = c1.multiselect(t("gan.ours.digits"), list(range(10)), default=list(range(10)), key="gan_digits")
+    per_digit = c2.slider(t("gan.ours.per_digit"), 1, 10, 6, key="gan_per_digit")
+    seed = c3.number_input(t("gan.seed"), 0, 1_000_000, 0, key="gan_seed")
+    if not digits:
+        st.info(t("gan.ours.pick_digits"))
+        return
+    wanted = [d for d in sorted(digits) for _ in range(per_digit)]
+    images = conditional.generate_digits(wanted, seed=int(seed), generator=generator)
+    # one row per digit
+    grid = digit_grid(images, cols=per_digit)
+    st.image(grid, caption=t("gan.ours.caption", n=len(wanted)), width=min(grid.shape[1], 520))
+    st.download_button(t("gan.download_png"), png(grid), file_name="gan_digits.png", mime="image/png",
+                        icon=":material/download:", key="gan_digits_png")
+
+
+def learning() -> None:
+    st.subheader(t("gan.ours.learning"))
+    shots = sorted(conditional.PROGRESS_DIR.glob("epoch_*.png"))
+    if not shots:
+        st.info(t("gan.ours.no_progress"))
+        return
+    epochs = [int(re.findall(r"\d+", p.stem)[0]) for p in shots]
+    epoch = st.select_slider(t("gan.ours.epoch"), options=epochs, value=epochs[-1], key="gan_epoch")
+    st.image(str(shots[epochs.index(epoch)]), caption=t("gan.ours.epoch_caption", epoch=epoch), width=420)
+
+
+def walk(generator: torch.nn.Module) -> None:
+    st.subheader(t("gan.ours.walk"))
+    st.markdown(t("gan.ours.walk_explain"))
+    c1, c2 = st.columns(2)
+    seed_a = c1.number_input(t("gan.seed_a"), 0, 1_000_000, 1, key="gan_walk_a")
+    seed_b = c2.number_input(t("gan.seed_b"), 0, 1_000_000, 2, key="gan_walk_b")
+    frames = conditional.interpolate(list(range(10)), int(seed_a), int(seed_b), steps=16, generator=generator)
+    strips = [upscale(tile(f / 255.0, cols=10, pad=2, normalize=False), 3) for f in frames]
+    step = st.slider(t("gan.ours.walk_step"), 0, len(frames) - 1, 0, key="gan_walk_step")
+    st.image(strips[step], width=min(strips[step].shape[1], 700))
+    st.download_button(t("gan.download_gif"), biggan.to_gif(strips), file_name="gan_walk.gif", mime="image/gif",
+                       icon=":material/gif_box:", key="gan_walk_gif")
+
+
+def live_training() -> None:
+    st.subheader(t("gan.live.title"))
+    st.markdown(t("gan.live.explain", n=LIVE_SUBSET, epochs=int(LIVE.epochs),
+                  steps=int(LIVE.epochs * LIVE_SUBSET // LIVE.batch_size)))
+    if not st.button(t("gan.live.button"), type="primary", icon=":material/model_training:", key="gan_live"):
+        return
+    try:
+        images, digit_labels = models.mnist_data("train")
+    except DemoError as error:
+        show_error(error)
+        return
+    rng = np.random.default_rng(0)
+    subset = rng.choice(len(images), size=min(LIVE_SUBSET, len(images)), replace=False)
+    bar, picture, numbers = st.progress(0.0), st.empty(), st.empty()
+
+    def on_progress(record: dict, generator: torch.nn.Module) -> None:
+        bar.progress(record["step"] / record["steps"], text=t(
+            "gan.live.progress", step=record["step"], steps=record["steps"], seconds=f"{record['seconds']:.0f}"))
+        picture.image(upscale(progress_grid(generator), 2), width=420,
+                      caption=t("gan.live.caption", epoch=f"{record['epoch']:.2f}"))
+        numbers.caption(t("gan.live.losses", d=f"{record['loss_d']:.2f}", g=f"{record['loss_g']:.2f}",
+                          real=f"{record['d_real']:.2f}", fake=f"{record['d_fake']:.2f}"))
+
+    _, history = train(images[subset], digit_labels[subset], settings=LIVE, callback=on_progress, report_every=10)
+    st.success(t("gan.live.done", seconds=f"{history[-1]['seconds']:.0f}"))
+
+
+def ours_tab() -> None:
+    try:
+        generator = models.mnist_gan()
+    except DemoError as error:
+        show_error(error)
+        return
+    card_path = conditional.SHIPPED.with_suffix(".json")
+    if card_path.exists():
+        card = json.loads(card_path.read_text())
+        st.markdown(t("gan.ours.explain", epochs=card["epochs"], seconds=f"{card['train_seconds']:.0f}",
+                      recognised=f"{card['recognised_1000']:.1%}"))
+    else:   # weights without their card (e.g. a training run still going)
+        st.markdown(t("gan.ours.explain_short"))
+    our_digits(generator)
+    learning()
+    walk(generator)
+    live_training()
+
+
+# --- BigGAN --------------------------------------------------------------------
+
+def big_model(name: str) -> torch.nn.Module | None:
+    missing = [a for a in biggan.artifact_ids(name) if weights.locate(a) is None]
+    if missing and not weights.offline():
+        size = weights.human_size(sum(weights.get(a).size or 0 for a in missing) or None)
+        st.info(t("gan.big.download_first", name=name, size=size), icon=":material/download:")
+        if not st.button(t("gan.big.download", name=name), icon=":material/download:", key=f"gan_dl_{name}"):
+            return None
+    try:
+        with st.spinner(t("gan.big.loading", name=name)):
+            return models.biggan_model(name)
+    except DemoError as error:
+        show_error(error)
+        st.info(t("gan.big.fetch_hint"), icon=":material/info:")
+        return None
+
+
+def big_generate(model: torch.nn.Module, name: str) -> None:
+    classes = biggan.imagenet_classes()
+    default = [c for c in ("espresso", "mushroom", "military uniform", "garter snake") if c in classes]
+    chosen = st.multiselect(t("gan.big.classes"), classes, default=default, key="gan_big_classes",
+                            accept_new_options=True, help=t("gan.big.classes_help"))
+    c1, c2, c3 = st.columns(3)
+    truncation = c1.slider(t("gan.big.truncation"), 0.02, 1.0, biggan.LECTURE_TRUNCATION, 0.02,
+                           key="gan_big_trunc", help=t("gan.big.truncation_help"))
+    seed = c2.number_input(t("gan.seed"), 0, 1_000_000, 0, key="gan_big_seed")
+    per_class = c3.number_input(t("gan.big.per_class"), 1, 8, 1, key="gan_big_n")
+    if not chosen:
+        st.info(t("gan.big.pick_classes"))
+        return
+    try:
+        biggan.class_indices(chosen)
+    except DemoError as error:
+        show_error(error)
+        return
+    count = len(chosen) * int(per_class)
+    device = next(model.parameters()).device
+    if device.type == "cpu":
+        folder = str(biggan.model_folder(name, download=False))
+        with st.spinner(t("gan.big.measuring")):
+            seconds = models.biggan_seconds_per_image(name, folder) * count
+        st.caption(t("gan.big.estimate", n=count, seconds=f"{seconds:.0f}"))
+    if st.button(t("gan.big.button", n=count), type="primary", icon=":material/auto_awesome:", key="gan_big_go"):
+        bar = st.progress(0.0, text=t("gan.big.progress", done=0, n=count))
+        try:
+            images = biggan.biggan_generate(chosen, truncation, int(seed), n_per_class=int(per_class), model=model,
+                                            progress=lambda d, n: bar.progress(d / n, text=t("gan.big.progress", done=d, n=n)))
+        except DemoError as error:
+            show_error(error)
+            return
+        bar.empty()
+        st.session_state["gan_big_result"] = (biggan.grid(images, cols=int(per_class) if per_class > 1 else None),
+                                              f"{', '.join(map(str, chosen))} · ψ = {truncation:.2f} · seed {seed}")
+    if "gan_big_result" in st.session_state:
+        image, caption = st.session_state["gan_big_result"]
+        st.image(image, caption=caption)
+        st.download_button(t("gan.download_png"), biggan.to_png(image), file_name="biggan.png", mime="image/png",
+                           icon=":material/download:", key="gan_big_png")
+
+
+def big_walk(model: torch.nn.Module) -> None:
+    st.subheader(t("gan.big.walk"))
+    st.markdown(t("gan.big.walk_explain"))
+    classes = biggan.imagenet_classes()
+    c1, c2 = st.columns(2)
+    class_a = c1.selectbox(t("gan.big.class_a"), classes, index=classes.index("mushroom"), key="gan_walk_class_a")
+    class_b = c2.selectbox(t("gan.big.class_b"), classes, index=classes.index("garter snake"), key="gan_walk_class_b")
+    seed_a = c1.number_input(t("gan.seed_a"), 0, 1_000_000, 0, key="gan_big_walk_a")
+    seed_b = c2.number_input(t("gan.seed_b"), 0, 1_000_000, 1, key="gan_big_walk_b")
+    c3, c4 = st.columns(2)
+    steps = c3.slider(t("gan.big.walk_steps"), 3, 16, 8, key="gan_big_walk_steps")
+    truncation = c4.slider(t("gan.big.truncation"), 0.02, 1.0, biggan.LECTURE_TRUNCATION, 0.02, key="gan_big_walk_trunc")
+    if st.button(t("gan.big.walk_button", n=steps), icon=":material/animation:", key="gan_big_walk_go"):
+        bar = st.progress(0.0)
+        frames = biggan.latent_walk(model, class_a, class_b, int(seed_a), int(seed_b), truncation, steps,
+                                    progress=lambda d, n: bar.progress(d / n, text=t("gan.big.progress", done=d, n=n)))
+        bar.empty()
+        st.session_state["gan_big_walk"] = frames
+    frames = st.session_state.get("gan_big_walk")
+    if frames:
+        c1, c2 = st.columns(2)
+        step = c1.slider(t("gan.ours.walk_step"), 0, len(frames) - 1, 0, key="gan_big_walk_frame")
+        c1.image(frames[step], width=320)
+        gif = biggan.to_gif(frames, duration_ms=150)
+        c2.image(gif, width=320, caption=t("gan.big.gif_caption"))
+        c2.download_button(t("gan.download_gif"), gif, file_name="biggan_walk.gif", mime="image/gif",
+                           icon=":material/gif_box:", key="gan_big_gif")
+
+
+def biggan_tab() -> None:
+    st.markdown(t("gan.big.explain"))
+    default = RESOLUTIONS.index(512 if pick_device().type != "cpu" else 128)
+    size = st.segmented_control(t("gan.big.resolution"), RESOLUTIONS, default=RESOLUTIONS[default], key="gan_big_res",
+                                format_func=lambda r: f"{r}×{r}") or RESOLUTIONS[default]
+    name = f"biggan-deep-{size}"
+    model = big_model(name)
+    if model is None:
+        return
+    big_generate(model, name)
+    big_walk(model)
+
+
+page_header("gan")
+ours, big = st.tabs([t("gan.tab.ours"), t("gan.tab.biggan")])
+with ours:
+    ours_tab()
+with big:
+    biggan_tab()
