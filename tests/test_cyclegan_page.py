@@ -6,20 +6,15 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from demos import cyclegan, weights
-from tests.conftest import REPO, require_shared
+from tests.apptest_support import app_page, errors
+from tests.conftest import require_shared
 from tests.cyclegan_support import SHARED_CYCLEGAN, place_compressed_generator, place_samples
 
 TIMEOUT = 120
 
 
 def cyclegan_page(lang: str = "en") -> AppTest:
-    at = AppTest.from_file(str(REPO / "pages/cyclegan.py"), default_timeout=TIMEOUT)
-    at.session_state["lang"] = lang
-    return at
-
-
-def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
+    return app_page("cyclegan", lang, TIMEOUT)
 
 
 def texts(elements) -> str:

@@ -4,16 +4,15 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import REPO, require_shared
+from tests.apptest_support import app_page
+from tests.conftest import require_shared
 from tests.gan_support import save_random_biggan
 
 TIMEOUT = 120
 
 
 def gan_page(lang: str = "en") -> AppTest:
-    at = AppTest.from_file(str(REPO / "pages/gan.py"), default_timeout=TIMEOUT)
-    at.session_state["lang"] = lang
-    return at
+    return app_page("gan", lang, TIMEOUT)
 
 
 def test_page_runs_offline_biggan_missing_mnist_gan_works():

@@ -10,7 +10,8 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from demos import imagenet
-from tests.conftest import REPO, require_shared
+from tests.apptest_support import app_page, errors
+from tests.conftest import require_shared
 
 TIMEOUT = 120
 MOBILENET = imagenet.get_spec("mobilenet_v2")
@@ -37,9 +38,7 @@ def labrador_bytes() -> bytes:
 
 
 def page(lang: str = "en") -> AppTest:
-    at = AppTest.from_file(str(REPO / "pages/imagenet.py"), default_timeout=TIMEOUT)
-    at.session_state["lang"] = lang
-    return at
+    return app_page("imagenet", lang, TIMEOUT)
 
 
 def upload(at: AppTest, name: str, data: bytes, model: str = "mobilenet_v2") -> AppTest:
@@ -48,10 +47,6 @@ def upload(at: AppTest, name: str, data: bytes, model: str = "mobilenet_v2") -> 
     at.segmented_control(key="imagenet_source").set_value("upload").run()
     at.file_uploader[0].set_value((name, data, "image/jpeg"))
     return at.run()
-
-
-def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
 
 
 def test_upload_gives_the_top_15_and_grad_cam(weights_dir, labrador_bytes):

@@ -10,6 +10,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from demos.mnist.data import load_mnist
+from tests.apptest_support import app_page, errors
 from tests.conftest import REPO, require_shared
 
 TIMEOUT = 60
@@ -43,18 +44,12 @@ def drawn(digit: np.ndarray) -> np.ndarray:
 
 
 def mnist_page(lang: str = "en") -> AppTest:
-    at = AppTest.from_file(str(REPO / "pages/mnist.py"), default_timeout=TIMEOUT)
-    at.session_state["lang"] = lang
-    return at
-
-
-def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
+    return app_page("mnist", lang, TIMEOUT)
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_app_runs_with_navigation(lang):
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)   # no language in session: from the URL
     at.query_params["lang"] = lang
     at.run()
     assert not at.exception
@@ -62,8 +57,7 @@ def test_app_runs_with_navigation(lang):
 
 
 def test_home_lists_the_demos_and_readiness():
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT)   # home is the default page
-    at.session_state["lang"] = "en"
+    at = app_page("app")   # home is the default page
     at.run()
     assert not at.exception
     summary, files = at.dataframe[0].value, at.dataframe[1].value

@@ -4,14 +4,13 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import REPO
+from tests.apptest_support import app_page
 
 TIMEOUT = 60
 
 
 def open_page(name: str, lang: str = "en", **query: str) -> AppTest:
-    at = AppTest.from_file(str(REPO / f"pages/{name}.py"), default_timeout=TIMEOUT)
-    at.session_state["lang"] = lang
+    at = app_page(name, lang, TIMEOUT)
     for key, value in query.items():
         at.query_params[key] = value
     return at.run()

@@ -8,16 +8,15 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import REPO, require_shared
+from tests.apptest_support import app_page
+from tests.conftest import require_shared
 from tests.style_support import place_mobilenet_styles
 
 TIMEOUT = 120
 
 
 def style_page(lang: str = "en") -> AppTest:
-    at = AppTest.from_file(str(REPO / "pages/style.py"), default_timeout=TIMEOUT)
-    at.session_state["lang"] = lang
-    return at
+    return app_page("style", lang, TIMEOUT)
 
 
 def texts(elements) -> str:
