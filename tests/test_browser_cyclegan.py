@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_support import no_error_box, screenshot
 from tests.conftest import require_shared
@@ -21,8 +22,8 @@ def test_uploaded_horse_becomes_a_zebra(page, app_url):
     page.get_by_text("256×208 pixels").wait_for(timeout=60_000)
     page.get_by_text("Your photo (Horse)").wait_for()
     images = page.locator('[data-testid="stImage"] img')
-    assert images.count() == 3                         # input, result, before/after
-    assert page.get_by_role("button", name="Download the result (PNG)").count() == 1
+    expect(page.get_by_role("button", name="Download the result (PNG)")).to_have_count(1)   # waits: elements stream in
+    expect(images).to_have_count(3)                    # input, result, before/after
     page.wait_for_timeout(1000)                        # let the images load for the screenshot
     no_error_box(page)
     screenshot(page, "cyclegan_en")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_support import screenshot
 
@@ -14,8 +15,8 @@ def test_gan_page_draws_digits(page, app_url):
     page.get_by_text("digits generated from noise").wait_for(timeout=60_000)
     page.get_by_role("button", name="Train a GAN now").wait_for(timeout=60_000)   # the tab's last element
     images = page.locator('[data-testid="stImage"] img')
+    expect(page.get_by_role("button", name="Download GIF")).to_have_count(1)   # waits: elements stream in
     assert images.count() >= 3                  # the digits, a training snapshot, the latent walk
-    assert page.get_by_role("button", name="Download GIF").count() == 1
     page.wait_for_timeout(1000)                 # let the images load for the screenshot
     # Offline, BigGAN's weights are missing: its message waits on the other tab, this one is clean.
     assert page.locator('[data-testid="stException"]').count() == 0

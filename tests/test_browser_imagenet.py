@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_support import no_error_box, screenshot
 from tests.conftest import require_shared
@@ -32,7 +33,7 @@ def test_sample_gives_the_top_15(page, app_url):
     printout.wait_for(timeout=10_000)
     lines = [line for line in printout.inner_text().splitlines() if line.startswith("#")]
     assert len(lines) == 15 and lines[0].endswith("Labrador retriever")
-    assert chart.locator("g.point").count() == 15
+    expect(chart.locator("g.point")).to_have_count(15)
     page.wait_for_timeout(1000)     # let the images and chart settle for the screenshot
     no_error_box(page)
     screenshot(page, "imagenet_en")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_support import screenshot
 from tests.conftest import require_shared
@@ -28,8 +29,8 @@ def test_uploaded_photo_is_painted_in_fast_mode(page, app_url):
     page.locator('input[type="file"]').first.set_input_files(str(photo))
     page.get_by_text("at 444×444 pixels").wait_for(timeout=60_000)
     panel = page.locator('[role="tabpanel"]:visible')
-    assert panel.locator('[data-testid="stImage"] img').count() == 2           # the photo and the painting
-    assert page.get_by_role("button", name="Download the result (PNG)").count() == 1
+    expect(page.get_by_role("button", name="Download the result (PNG)")).to_have_count(1)   # waits: elements stream in
+    expect(panel.locator('[data-testid="stImage"] img')).to_have_count(2)     # the photo and the painting
     page.wait_for_timeout(1000)                                                  # let the images load
     only_the_vgg19_message(page)
     screenshot(page, "style_en")
