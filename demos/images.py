@@ -478,3 +478,12 @@ def _opener(allow_private: bool) -> urllib.request.OpenerDirector:
                     urllib.request.HTTPDefaultErrorHandler(), urllib.request.HTTPErrorProcessor()]:
         opener.add_handler(handler)
     return opener
+
+
+def to_png(image: Image.Image | np.ndarray) -> bytes:
+    """PNG bytes of an image or a uint8 array, for a download button."""
+    if not isinstance(image, Image.Image):
+        image = Image.fromarray(np.asarray(image))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()

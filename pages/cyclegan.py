@@ -1,6 +1,5 @@
 """Demo: CycleGAN turns a horse into a zebra, and back (the cycle F(G(x)) ≈ x)."""
 import hashlib
-import io
 
 import streamlit as st
 from PIL import Image
@@ -9,6 +8,7 @@ from demos import cyclegan, weights
 from demos.cyclegan.views import error_heatmap, wipe
 from demos.device import describe_device
 from demos.errors import DemoError
+from demos.images import to_png
 from ui import models
 from ui.common import page_header, show_error, t
 from ui.inputs import camera_image, sample_image, uploaded_image, url_image
@@ -105,12 +105,6 @@ def memo(name: str, key: tuple, compute):
     return store[name][1]
 
 
-def png(image: Image.Image) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 def show_translation(result: cyclegan.Translation, info: cyclegan.GeneratorInfo, model_id: str) -> None:
     left, right = st.columns(2)
     left.image(result.input, caption=t("cyclegan.input", source=domain(info.source)), width="stretch")
@@ -121,7 +115,7 @@ def show_translation(result: cyclegan.Translation, info: cyclegan.GeneratorInfo,
                   precision=result.dtype))
     position = st.slider(t("cyclegan.wipe"), 0, 100, 50, key="cyclegan_wipe", format="%d%%")
     st.image(wipe(result.image, result.input, position / 100), caption=t("cyclegan.wipe_caption"), width="stretch")
-    st.download_button(t("cyclegan.download"), png(result.image), file_name=f"{model_id}_{width}x{height}.png",
+    st.download_button(t("cyclegan.download"), to_png(result.image), file_name=f"{model_id}_{width}x{height}.png",
                        mime="image/png", icon=":material/download:", on_click="ignore")
 
 

@@ -1,12 +1,10 @@
 """Demo: generative adversarial networks: a conditional GAN this project trained, and BigGAN."""
-import io
 import json
 import re
 
 import numpy as np
 import streamlit as st
 import torch
-from PIL import Image
 
 from demos import weights
 from demos.device import pick_device
@@ -14,18 +12,13 @@ from demos.errors import DemoError
 from demos.gan import biggan, conditional
 from demos.gan.train_conditional import GanSettings, progress_grid, train
 from demos.grids import tile, upscale
+from demos.images import to_png
 from ui import models
 from ui.common import page_header, show_error, t
 
 LIVE = GanSettings(epochs=2)     # the live run: 2 epochs of a 10,000-digit subset (≈ 156 steps)
 LIVE_SUBSET = 10_000
 RESOLUTIONS = [128, 256, 512]
-
-
-def png(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(array).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def digit_grid(images: np.ndarray, cols: int) -> np.ndarray:
@@ -48,7 +41,7 @@ def our_digits(generator: torch.nn.Module) -> None:
     # one row per digit
     grid = digit_grid(images, cols=per_digit)
     st.image(grid, caption=t("gan.ours.caption", n=len(wanted)), width=min(grid.shape[1], 520))
-    st.download_button(t("gan.download_png"), png(grid), file_name="gan_digits.png", mime="image/png",
+    st.download_button(t("gan.download_png"), to_png(grid), file_name="gan_digits.png", mime="image/png",
                         icon=":material/download:", key="gan_digits_png")
 
 
@@ -180,7 +173,7 @@ def big_generate(model: torch.nn.Module, name: str) -> None:
     if "gan_big_result" in st.session_state:
         image, caption = st.session_state["gan_big_result"]
         st.image(image, caption=caption)
-        st.download_button(t("gan.download_png"), biggan.to_png(image), file_name="biggan.png", mime="image/png",
+        st.download_button(t("gan.download_png"), to_png(image), file_name="biggan.png", mime="image/png",
                            icon=":material/download:", key="gan_big_png")
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import time
 
 import plotly.graph_objects as go
@@ -13,6 +12,7 @@ from PIL import Image
 from demos import style, weights
 from demos.device import describe_device, pick_device
 from demos.errors import DemoError
+from demos.images import to_png
 from demos.style import samples
 from ui.common import page_header, show_error, t
 from ui.inputs import camera_image, sample_image, uploaded_image, url_image
@@ -69,12 +69,6 @@ def memo(name: str, key: tuple, compute):
 
 def fingerprint(image: Image.Image) -> str:
     return hashlib.sha1(image.tobytes()).hexdigest() + f"{image.size}"
-
-
-def png(image: Image.Image) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def shrink(image: Image.Image, side: int) -> Image.Image:
@@ -146,7 +140,7 @@ def fast_mode(content: Image.Image | None) -> None:
     after.image(result, caption=labels[model_id].removesuffix(" ⬇️"), width="stretch")
     st.markdown(t("style.fast.time", seconds=f"{seconds:.2f}", width=image.width, height=image.height,
                   device=describe_device()))
-    st.download_button(t("style.download"), png(result), file_name=f"style_{model_id}.png", mime="image/png",
+    st.download_button(t("style.download"), to_png(result), file_name=f"style_{model_id}.png", mime="image/png",
                        icon=":material/download:", on_click="ignore", key="style_fast_download")
 
 
@@ -263,7 +257,7 @@ def job_view() -> None:
     else:
         st.success(t(f"style.gatys.{job.status}", step=job.step, seconds=f"{job.seconds:.1f}"),
                    icon=":material/check:")
-        st.download_button(t("style.download"), png(job.result), file_name="style_gatys.png", mime="image/png",
+        st.download_button(t("style.download"), to_png(job.result), file_name="style_gatys.png", mime="image/png",
                            icon=":material/download:", on_click="ignore", key="style_gatys_download")
     if st.session_state.get(POLLING):
         st.session_state[POLLING] = False

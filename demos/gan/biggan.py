@@ -262,12 +262,6 @@ def to_gif(frames: Sequence[Image.Image | np.ndarray], duration_ms: int = 120, b
     return buffer.getvalue()
 
 
-def to_png(image: Image.Image | np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    (image if isinstance(image, Image.Image) else Image.fromarray(np.asarray(image))).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 def grid(images: Sequence[Image.Image], cols: int | None = None, pad: int = 4) -> Image.Image:
     """The images side by side in rows (white gaps)."""
     from demos.grids import tile
