@@ -1,12 +1,17 @@
 """Entry point: ``streamlit run app.py``."""
-import streamlit as st
+from ui.startup import import_heavy_libraries
 
-from ui.common import language_selector, t
-from ui.pages import DEMO_PAGES
+import_heavy_libraries()   # before any page: sessions starting together must not import them concurrently
+
+import streamlit as st  # noqa: E402
+
+from ui.common import language_selector, projection_toggle, t  # noqa: E402
+from ui.pages import DEMO_PAGES  # noqa: E402
 
 st.set_page_config(page_title="Deep learning, live", page_icon=":material/neurology:", layout="wide")
 
 language_selector()
+projection_toggle()
 home = st.Page("pages/home.py", title=t("home.nav"), icon=":material/home:", default=True)
 demos = [st.Page(p.path, title=t(f"{p.demo}.nav"), icon=p.icon, url_path=p.demo) for p in DEMO_PAGES]
 st.navigation([home, *demos]).run()

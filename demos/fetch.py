@@ -1,7 +1,7 @@
 """Download every file the demos need, ahead of a talk: ``python -m demos.fetch``.
 
     python -m demos.fetch                # everything, with a progress bar per file
-    python -m demos.fetch --only mnist   # one demo (repeatable)
+    python -m demos.fetch --only mnist   # one demo's files, those it shares included (repeatable)
     python -m demos.fetch --list         # what is on this machine, nothing downloaded
 
 Files go to the cache (``$DLDEMOS_CACHE_DIR``, default ``~/.cache/dldemos``).
@@ -23,7 +23,7 @@ from demos.i18n import LANGUAGES, translate
 
 def _select(demos: Sequence[str] | None) -> list[weights.Artifact]:
     """The catalogue entries of ``demos`` (all of them when None)."""
-    return [a for a in weights.CATALOGUE.values() if not demos or a.demo in demos]
+    return [a for a in weights.CATALOGUE.values() if not demos or any(a.used_by(d) for d in demos)]
 
 
 def format_table(rows: list[dict]) -> str:
@@ -34,6 +34,18 @@ def format_table(rows: list[dict]) -> str:
     widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)) + "  " + line[-1]
                      for line in lines)
+
+
+def format_demo_table(summary: list[dict], lang: str = "en") -> str:
+    """Per demo: files here, what is left to download, and whether it works with no network now."""
+    lines = [("demo", "files", "to download", "offline")]
+    for d in summary:
+        left = weights.human_size(d["missing_bytes"]) + ("+" if d["missing_unknown"] else "") if d["total"] > d["ready"] else "-"
+        offline = translate("fetch.offline_yes", lang) if d["offline"] else translate(
+            "fetch.offline_no", lang, size=weights.human_size(d["offline_bytes"]))
+        lines.append((d["demo"], f"{d['ready']}/{d['total']}", left, offline))
+    widths = [max(len(line[i]) for line in lines) for i in range(3)]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)) + "  " + line[-1] for line in lines)
 
 
 def _progress_bar(artifact: weights.Artifact, out: TextIO):
@@ -72,16 +84,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the messages")
     args = parser.parse_args(argv)
 
-    known = sorted({a.demo for a in weights.CATALOGUE.values()})
+    known = sorted(weights.DEMOS)
     unknown = [d for d in args.only or () if d not in known]
     if unknown:
         print(translate("fetch.unknown_demo", args.lang, demo=", ".join(unknown), known=", ".join(known)),
               file=sys.stderr)
         return 2
 
+    for demo in args.only or ():
+        if not weights.readiness(demo):
+            print(translate("fetch.no_files", args.lang, demo=demo))
     if args.list:
-        rows = [row for demo in (args.only or [None]) for row in weights.readiness(demo)]
-        print(format_table(rows))
+        rows = {row["id"]: row for demo in (args.only or [None]) for row in weights.readiness(demo)}
+        print(format_table(list(rows.values())))
+        print()
+        print(format_demo_table(weights.readiness_by_demo(weights.readiness(), tuple(args.only or weights.DEMOS)),
+                                args.lang))
         return 0
 
     if weights.offline():

@@ -224,7 +224,7 @@ def to_rgb(image: Image.Image, background: tuple[int, int, int] = (255, 255, 255
     - 32-bit integers (``I``): values within 0..255 are kept, within 0..65535
       scaled as 16-bit, anything else (negative, larger) stretched min..max;
     - floats (``F``): values within 0..1 are scaled by 255, within 0..255
-      kept, anything else stretched min..max; NaN becomes black;
+      kept, anything else stretched min..max; NaN becomes black, ±inf the brightest / darkest value;
     - every other mode (L, 1, P, CMYK, YCbCr, LAB, HSV...) through Pillow.
 
     Returns ``image`` itself when it is already plain RGB. Raises
@@ -247,6 +247,32 @@ def to_rgb(image: Image.Image, background: tuple[int, int, int] = (255, 255, 255
     except (ValueError, OSError) as error:
         raise ImageError("image.unsupported_mode", "The image's colour format ({mode}) cannot be converted.",
                          mode=mode) from error
+
+
+def from_array(array: np.ndarray) -> Image.Image:
+    """A numpy array (a canvas, a generated sample, a caller's data) as a PIL image, or an ImageError.
+
+    Accepted: 2-D (grey) or 3-D with 1, 3 or 4 channels last, non-empty, of booleans,
+    integers or floats. uint8 is kept; other integers and floats are brought to
+    0..255 as :func:`to_rgb` does for 32-bit and float images (NaN is black, ±inf
+    the brightest / darkest value). Anything else (strings, objects, 4-D, empty)
+    raises :class:`ImageError` ``image.bad_array``.
+    """
+    array = np.asarray(array)
+    if array.ndim == 3 and array.shape[-1] == 1:
+        array = array[..., 0]
+    usable_shape = array.ndim == 2 or (array.ndim == 3 and array.shape[-1] in (3, 4))
+    if not usable_shape or array.size == 0 or not (array.dtype == bool or np.issubdtype(array.dtype, np.number)) \
+            or np.iscomplexobj(array):
+        raise ImageError("image.bad_array", "This array ({shape}, {dtype}) is not an image.",
+                         shape="×".join(map(str, array.shape)) or "0", dtype=str(array.dtype))
+    if array.dtype == bool:
+        array = array.astype(np.uint8) * 255
+    elif np.issubdtype(array.dtype, np.integer) and array.dtype != np.uint8:
+        array = _wide_integers(array.astype(np.int64))
+    elif np.issubdtype(array.dtype, np.floating):
+        array = _floats(array)
+    return Image.fromarray(np.ascontiguousarray(array, dtype=np.uint8))
 
 
 def _check_background(background: tuple[int, int, int]) -> tuple[int, int, int]:
@@ -286,8 +312,11 @@ def _wide_integers(values: np.ndarray) -> np.ndarray:
 
 def _floats(values: np.ndarray) -> np.ndarray:
     """Floats: 0..1 (the usual convention) or 0..255 kept as they are, else stretched."""
-    values = np.nan_to_num(values.astype(np.float64), nan=0.0, posinf=np.finfo(np.float64).max,
-                           neginf=np.finfo(np.float64).min)
+    values = values.astype(np.float64)
+    finite = values[np.isfinite(values)]
+    # ±inf are the brightest / darkest finite values (so a stretch stays finite), NaN is black
+    high_finite, low_finite = (float(finite.max()), float(finite.min())) if finite.size else (1.0, 0.0)
+    values = np.nan_to_num(values, nan=0.0, posinf=high_finite, neginf=low_finite)
     low, high = float(values.min()), float(values.max())
     if low >= 0.0 and high <= 1.0:
         return np.round(values * 255.0).astype(np.uint8)
@@ -365,7 +394,7 @@ def _read_response(response: http.client.HTTPResponse, url: str, max_bytes: int,
 
 
 def _url_failed(url: str, reason: str) -> ImageError:
-    return ImageError("image.url_failed", "The image at {url} could not be downloaded ({reason}).",
+    return ImageError("image.url_failed", "The image at `{url}` could not be downloaded ({reason}).",
                       url=_short(url), reason=reason)
 
 
@@ -378,6 +407,11 @@ def _reason(error: object) -> str:
 
 
 def _short(url: str, limit: int = 120) -> str:
+    """The address as the messages quote it: shortened, inside a code span (a backtick would end it: encoded).
+
+    A visitor's text is never rendered as Markdown (let alone HTML) in a message.
+    """
+    url = url.replace("`", "%60").replace("\n", " ").replace("\r", " ")
     return url if len(url) <= limit else url[: limit - 1] + "…"
 
 
@@ -389,7 +423,7 @@ def _check_url(url: str, allow_private: bool) -> None:
     except ValueError as error:
         raise _url_failed(url, "invalid address") from error
     if parts.scheme.lower() not in ("http", "https"):
-        raise ImageError("image.url_scheme", "Only http:// and https:// addresses can be opened, not {url}.",
+        raise ImageError("image.url_scheme", "Only http:// and https:// addresses can be opened, not `{url}`.",
                          url=_short(url))
     host = parts.hostname
     if not host:
@@ -424,8 +458,9 @@ def _is_public(address: str) -> bool:
 
 
 def _forbidden(host: str) -> ImageError:
-    return ImageError("image.url_forbidden", "For safety, addresses on this machine or its network ({host}) are refused.",
-                      host=host)
+    return ImageError("image.url_forbidden",
+                      "For safety, addresses on this machine or its network (`{host}`) are refused.",
+                      host=_short(host))
 
 
 class _CheckedConnection(http.client.HTTPConnection):

@@ -20,11 +20,14 @@ import numpy as np
 import torch
 from torch import nn
 
+from demos.errors import DemoError
+
 DATASETS = ("xor", "circles", "spirals", "gaussians")
 FEATURES = ("x", "y", "xy", "x2", "y2")          # x, y, x·y, x², y²
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "leaky_relu": nn.LeakyReLU, "elu": nn.ELU}
 OPTIMIZERS = ("sgd", "momentum", "adam")
 BOUND = 1.5      # points live in [-BOUND, BOUND]²: the heatmap's box
+MAX_LR, MAX_L2, MAX_BATCH = 100.0, 10.0, 100_000   # beyond: refused (the page offers far less)
 
 
 _THREADS_LOCK = threading.Lock()
@@ -132,6 +135,12 @@ class Trainer:
     history: list[dict] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        for name, value, high in (("lr", self.lr, MAX_LR), ("l2", self.l2, MAX_L2),
+                                  ("batch_size", self.batch_size, MAX_BATCH)):
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and 0 <= value <= high) \
+                    or (name == "batch_size" and value < 1):
+                raise DemoError("playground.error.setting", "{name} must be between 0 and {high}, not {value}.",
+                                name=name, high=high, value=value)
         torch.manual_seed(self.seed)
         self.generator = torch.Generator().manual_seed(self.seed)
         self.x_train = expand(self.dataset.x_train, self.features)

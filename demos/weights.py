@@ -58,6 +58,11 @@ class Artifact:
     sha256_prefix: str | None = None  # torchvision-style hash prefix in the file name
     md5: str | None = None
     bundled: str | None = None   # path relative to the repo root (files shipped in assets/)
+    also: tuple[str, ...] = ()   # other demos that use the file (fetched and counted with them too)
+
+    def used_by(self, demo: str) -> bool:
+        """Whether ``demo`` uses this file (its own demo, or one of ``also``)."""
+        return demo == self.demo or demo in self.also
 
 
 CATALOGUE: dict[str, Artifact] = {}
@@ -95,6 +100,8 @@ for _id, _name, _md5, _size, _what in (
         id=_id, filename=f"mnist/{_name}.gz", demo="mnist", description=_what,
         license=_MNIST_LICENSE, source=_MNIST_SOURCE,
         urls=tuple(f"{mirror}{_name}.gz" for mirror in _MNIST_MIRRORS), size=_size, md5=_md5,
+        # Megapixel MNIST images are made of the test digits; the GAN page's live run trains on the others.
+        also=("attention_sampling",) if "-test-" in _id else ("gan",),
     ))
 del _id, _name, _md5, _size, _what
 
@@ -319,6 +326,31 @@ register(Artifact(
     bundled="assets/mnist_cgan.pt",
 ))
 
+# --- attention sampling -----------------------------------------------------
+register(Artifact(
+    id="attention-sampling-mnist", filename="attention_sampling/attention_sampling.pt", demo="attention_sampling",
+    description="An attention-sampling model for Megapixel MNIST, trained by this project",
+    license="MIT (this project)", source="this project: python -m demos.attention_sampling.train",
+    bundled="assets/attention_sampling.pt",
+))
+
+# --- what each demo needs with no network at all ------------------------------
+# Every demo page, and the files its main interaction cannot do without: each
+# group is satisfied by any one of its files (one ImageNet network is enough).
+# Files not named here are extras (other networks, samples, BigGAN): the page
+# works without them and says what is missing where it would use them.
+OFFLINE_NEEDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "mnist": (("mnist-cnn",),),
+    "imagenet": (tuple(i for i in CATALOGUE if i.startswith("imagenet-") and "-sample-" not in i),),
+    "gradient_descent": (),
+    "playground": (),
+    "cyclegan": (tuple(i for i in CATALOGUE if i.startswith("cyclegan-") and "-sample-" not in i),),
+    "style": (tuple(i for i in CATALOGUE if i.startswith("style-fast-")) + ("style-vgg19",),),
+    "gan": (("gan-mnist-cgan",),),
+    "attention_sampling": (("attention-sampling-mnist",), ("mnist-test-images",), ("mnist-test-labels",)),
+}
+DEMOS = tuple(OFFLINE_NEEDS)   # every demo page, with or without files
+
 # ---------------------------------------------------------------------------
 # Messages (English defaults; the same texts are in demos/locales/en.json)
 # ---------------------------------------------------------------------------
@@ -353,7 +385,8 @@ MESSAGES = {
 
 def _unavailable(key: str, artifact: Artifact, **params: object) -> WeightsUnavailable:
     """A :class:`WeightsUnavailable` with the artifact's usual message parameters."""
-    base = dict(description=artifact.description, filename=artifact.filename, demo=artifact.demo,
+    # ``artifact`` lets a page put the description and size in the visitor's language (ui.common.show_error).
+    base = dict(artifact=artifact.id, description=artifact.description, filename=artifact.filename, demo=artifact.demo,
                 size=human_size(artifact.size), bundled=artifact.bundled or "",
                 source=artifact.source, cache=str(cache_dir()))
     base.update(params)
@@ -593,7 +626,7 @@ def readiness(demo: str | None = None) -> list[dict]:
     """One row per artifact (of ``demo``, or all): id, demo, description, status, size, license, filename."""
     rows = []
     for artifact in CATALOGUE.values():
-        if demo is not None and artifact.demo != demo:
+        if demo is not None and not artifact.used_by(demo):
             continue
         found = _where(artifact)
         size = artifact.size
@@ -601,32 +634,67 @@ def readiness(demo: str | None = None) -> list[dict]:
             size = found[1].stat().st_size
         rows.append(dict(id=artifact.id, demo=artifact.demo, description=artifact.description,
                          status=found[0] if found else "missing", size=size,
-                         license=artifact.license, filename=artifact.filename))
+                         license=artifact.license, filename=artifact.filename, also=artifact.also))
     return rows
 
 
-def readiness_by_demo(rows: list[dict]) -> list[dict]:
-    """Per demo: how many of its files are here, and how much is left to download."""
-    summary: dict[str, dict] = {}
-    for row in rows:
-        entry = summary.setdefault(row["demo"], {"demo": row["demo"], "ready": 0, "total": 0, "missing_bytes": 0})
-        entry["total"] += 1
-        if row["status"] == "missing":
-            entry["missing_bytes"] += row["size"] or 0
-        else:
-            entry["ready"] += 1
-    return list(summary.values())
+def readiness_by_demo(rows: list[dict], demos: tuple[str, ...] = DEMOS) -> list[dict]:
+    """Per demo (every one of ``demos``, with or without files), from :func:`readiness` rows.
+
+    ``ready`` / ``total`` files here; ``missing_bytes`` left to download
+    (``missing_unknown`` more files of unknown size); ``bundled``: every file
+    it uses ships with the app; ``offline``: its main interaction works with
+    no network right now (:data:`OFFLINE_NEEDS`), else ``offline_bytes`` is
+    the least it still needs.
+    """
+    by_id = {row["id"]: row for row in rows}
+    summary = []
+    for demo in demos:
+        mine = [row for row in rows if demo == row["demo"] or demo in row.get("also", ())]
+        missing = [row for row in mine if row["status"] == "missing"]
+        unmet = [group for group in OFFLINE_NEEDS.get(demo, ())
+                 if all(by_id.get(i, {}).get("status", "missing") == "missing" for i in group)]
+        # The least to download: the smallest file of known size in each group still unmet.
+        needed = sum(min((by_id[i]["size"] for i in group if by_id.get(i, {}).get("size")), default=0)
+                     for group in unmet)
+        summary.append({
+            "demo": demo, "ready": len(mine) - len(missing), "total": len(mine),
+            "missing_bytes": sum(row["size"] or 0 for row in missing),
+            "missing_unknown": sum(row["size"] is None for row in missing),
+            "bundled": bool(mine) and all(row["status"] == "bundled" for row in mine),
+            "offline": not unmet, "offline_bytes": needed,
+        })
+    return summary
 
 
-def human_size(n: int | None) -> str:
-    """``12.3 MB``-style size in decimal units; ``"?"`` when unknown."""
+_UNITS = {"en": ("B", "kB", "MB", "GB", "TB"), "fr": ("o", "ko", "Mo", "Go", "To")}
+
+
+def human_size(n: int | None, lang: str = "en") -> str:
+    """``12.3 MB``-style size in decimal units (``12,3 Mo`` in French); ``"?"`` when unknown."""
     if n is None:
         return "?"
+    units = _UNITS.get(lang, _UNITS["en"])
     if n < 1000:
-        return f"{n} B"
-    value, unit = n / 1000, "kB"
-    for bigger in ("MB", "GB", "TB"):
+        return f"{n} {units[0]}"
+    value, unit = n / 1000, units[1]
+    for bigger in units[2:]:
         if value < 999.95:  # would print as "1000.0 kB" otherwise
             break
         value, unit = value / 1000, bigger
-    return f"{value:.1f} {unit}"
+    text = f"{value:.1f} {unit}"
+    return text.replace(".", ",") if lang == "fr" else text
+
+
+def describe(artifact_id: str, lang: str = "en") -> str:
+    """What the file is, in ``lang``: its ``artifact.<id>`` text in the catalogue of that language."""
+    from demos import i18n   # light (JSON only); imported here to keep this module's imports minimal
+
+    return i18n.translate(f"artifact.{artifact_id}", lang) if f"artifact.{artifact_id}" in i18n.catalogue("en") \
+        else get(artifact_id).description
+
+
+def describe_label(label: str, lang: str = "en") -> str:
+    """``label`` in ``lang`` when it is a catalogue file's description (a sample's name), else unchanged."""
+    artifact_id = next((a.id for a in CATALOGUE.values() if a.description == label), None)
+    return describe(artifact_id, lang) if artifact_id is not None else label

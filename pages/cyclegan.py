@@ -6,11 +6,10 @@ from PIL import Image
 
 from demos import cyclegan, weights
 from demos.cyclegan.views import error_heatmap, wipe
-from demos.device import describe_device
 from demos.errors import DemoError
 from demos.images import to_png
 from ui import models
-from ui.common import page_header, show_error, t
+from ui.common import device_label, error_text, page_header, show_error, t
 from ui.inputs import camera_image, sample_image, uploaded_image, url_image
 
 SOURCES = ["sample", "upload", "camera", "url"]
@@ -111,7 +110,7 @@ def show_translation(result: cyclegan.Translation, info: cyclegan.GeneratorInfo,
     right.image(result.image, caption=t("cyclegan.output", target=domain(info.target)), width="stretch")
     width, height = result.work_size
     st.markdown(t("cyclegan.time", seconds=f"{result.seconds:.2f}", width=width, height=height,
-                  device=describe_device(),
+                  device=device_label(),
                   precision=result.dtype))
     position = st.slider(t("cyclegan.wipe"), 0, 100, 50, key="cyclegan_wipe", format="%d%%")
     st.image(wipe(result.image, result.input, position / 100), caption=t("cyclegan.wipe_caption"), width="stretch")
@@ -131,7 +130,7 @@ def show_cycle(image: Image.Image, result: cyclegan.Translation, info: cyclegan.
         return
     backward = generator(info.inverse, quiet=True)
     if isinstance(backward, DemoError):
-        st.info(t("cyclegan.cycle.missing", backward=backward_name, reason=t(backward.key, **backward.params)),
+        st.info(t("cyclegan.cycle.missing", backward=backward_name, reason=error_text(backward)),
                 icon=":material/info:")
         return
     st.markdown(t("cyclegan.cycle.explain", backward=backward_name))

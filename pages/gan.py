@@ -6,19 +6,22 @@ import numpy as np
 import streamlit as st
 import torch
 
-from demos import weights
+from demos import limits, weights
 from demos.device import pick_device
 from demos.errors import DemoError
 from demos.gan import biggan, conditional
 from demos.gan.train_conditional import GanSettings, progress_grid, train
 from demos.grids import tile, upscale
 from demos.images import to_png
-from ui import models
-from ui.common import page_header, show_error, t
+from demos.jobs import Job
+from ui import models, queue
+from ui.common import page_header, show_error, size as human_size, t
 
 LIVE = GanSettings(epochs=2)     # the live run: 2 epochs of a 10,000-digit subset (≈ 156 steps)
 LIVE_SUBSET = 10_000
 RESOLUTIONS = [128, 256, 512]
+# session state: the visitor's heavy jobs (demos.jobs.Job), each waiting its turn in the server's queue
+LIVE_JOB, BIG_JOB, WALK_JOB = "gan_live_job", "gan_big_job", "gan_big_walk_job"
 
 
 def digit_grid(images: np.ndarray, cols: int) -> np.ndarray:
@@ -74,27 +77,35 @@ def live_training() -> None:
     st.subheader(t("gan.live.title"))
     st.markdown(t("gan.live.explain", n=LIVE_SUBSET, epochs=int(LIVE.epochs),
                   steps=int(LIVE.epochs * LIVE_SUBSET // LIVE.batch_size)))
-    if not st.button(t("gan.live.button"), type="primary", icon=":material/model_training:", key="gan_live"):
-        return
-    try:
-        images, digit_labels = models.mnist_data("train")
-    except DemoError as error:
-        show_error(error)
-        return
-    rng = np.random.default_rng(0)
-    subset = rng.choice(len(images), size=min(LIVE_SUBSET, len(images)), replace=False)
-    bar, picture, numbers = st.progress(0.0), st.empty(), st.empty()
+    if st.button(t("gan.live.button"), type="primary", icon=":material/model_training:", key="gan_live"):
+        try:
+            images, digit_labels = models.mnist_data("train")
+        except DemoError as error:
+            show_error(error)
+            return
+        subset = np.random.default_rng(0).choice(len(images), size=min(LIVE_SUBSET, len(images)), replace=False)
 
-    def on_progress(record: dict, generator: torch.nn.Module) -> None:
-        bar.progress(record["step"] / record["steps"], text=t(
-            "gan.live.progress", step=record["step"], steps=record["steps"], seconds=f"{record['seconds']:.0f}"))
-        picture.image(upscale(progress_grid(generator), 2), width=420,
-                      caption=t("gan.live.caption", epoch=f"{record['epoch']:.2f}"))
-        numbers.caption(t("gan.live.losses", d=f"{record['loss_d']:.2f}", g=f"{record['loss_g']:.2f}",
-                          real=f"{record['d_real']:.2f}", fake=f"{record['d_fake']:.2f}"))
+        def work(job: Job) -> list[dict]:
+            def on_progress(record: dict, generator: torch.nn.Module) -> None:
+                job.report(record["step"] / record["steps"], record=record, grid=progress_grid(generator))
+            return train(images[subset], digit_labels[subset], settings=LIVE, callback=on_progress, report_every=10,
+                         should_stop=job.should_stop)[1]
 
-    _, history = train(images[subset], digit_labels[subset], settings=LIVE, callback=on_progress, report_every=10)
-    st.success(t("gan.live.done", seconds=f"{history[-1]['seconds']:.0f}"))
+        queue.submit(LIVE_JOB, work, kind="gan-training")
+    queue.follow(LIVE_JOB, live_view)
+
+
+def live_view(job: Job) -> None:
+    """The live run's place in the queue or progress, its latest sample grid and losses, then how long it took."""
+    record = job.state.get("record")
+    queue.status(job, key="gan_live_cancel", running_text=record and t(
+        "gan.live.progress", step=record["step"], steps=record["steps"], seconds=f"{record['seconds']:.0f}"))
+    if record is not None:
+        st.image(upscale(job.state["grid"], 2), width=420, caption=t("gan.live.caption", epoch=f"{record['epoch']:.2f}"))
+        st.caption(t("gan.live.losses", d=f"{record['loss_d']:.2f}", g=f"{record['loss_g']:.2f}",
+                     real=f"{record['d_real']:.2f}", fake=f"{record['d_fake']:.2f}"))
+    if job.status in ("done", "stopped") and job.result:
+        st.success(t("gan.live.done", seconds=f"{job.result[-1]['seconds']:.0f}"))
 
 
 def ours_tab() -> None:
@@ -121,7 +132,7 @@ def ours_tab() -> None:
 def big_model(name: str) -> torch.nn.Module | None:
     missing = [a for a in biggan.artifact_ids(name) if weights.locate(a) is None]
     if missing and not weights.offline():
-        size = weights.human_size(sum(weights.get(a).size or 0 for a in missing) or None)
+        size = human_size(sum(weights.get(a).size or 0 for a in missing) or None)
         st.info(t("gan.big.download_first", name=name, size=size), icon=":material/download:")
         if not st.button(t("gan.big.download", name=name), icon=":material/download:", key=f"gan_dl_{name}"):
             return None
@@ -159,19 +170,28 @@ def big_generate(model: torch.nn.Module, name: str) -> None:
         with st.spinner(t("gan.big.measuring")):
             seconds = models.biggan_seconds_per_image(name, folder) * count
         st.caption(t("gan.big.estimate", n=count, seconds=f"{seconds:.0f}"))
-    if st.button(t("gan.big.button", n=count), type="primary", icon=":material/auto_awesome:", key="gan_big_go"):
-        bar = st.progress(0.0, text=t("gan.big.progress", done=0, n=count))
-        try:
+    if count > limits.max_images():
+        st.warning(t("gan.big.too_many", n=count, max=limits.max_images()), icon=":material/warning:")
+    elif st.button(t("gan.big.button", n=count), type="primary", icon=":material/auto_awesome:", key="gan_big_go"):
+        caption = t("gan.big.grid_caption", classes=", ".join(map(str, chosen)), psi=f"{truncation:.2f}", seed=seed)
+        cols = int(per_class) if per_class > 1 else None
+
+        def work(job: Job) -> tuple:
             images = biggan.biggan_generate(chosen, truncation, int(seed), n_per_class=int(per_class), model=model,
-                                            progress=lambda d, n: bar.progress(d / n, text=t("gan.big.progress", done=d, n=n)))
-        except DemoError as error:
-            show_error(error)
-            return
-        bar.empty()
-        st.session_state["gan_big_result"] = (biggan.grid(images, cols=int(per_class) if per_class > 1 else None),
-                                              f"{', '.join(map(str, chosen))} · ψ = {truncation:.2f} · seed {seed}")
-    if "gan_big_result" in st.session_state:
-        image, caption = st.session_state["gan_big_result"]
+                                            progress=lambda d, n: job.report(d / n, done=d, n=n),
+                                            should_stop=job.should_stop)
+            return (biggan.grid(images, cols=cols), caption) if images else None
+
+        queue.submit(BIG_JOB, work, kind=f"{name}-generate")
+    queue.follow(BIG_JOB, big_view)
+
+
+def big_view(job: Job) -> None:
+    """BigGAN's place in the queue or progress, then the grid and its download."""
+    queue.status(job, key="gan_big_cancel", running_text=t("gan.big.progress", done=job.state.get("done", 0),
+                                                            n=job.state.get("n", "…")))
+    if job.status in ("done", "stopped") and job.result:
+        image, caption = job.result
         st.image(image, caption=caption)
         st.download_button(t("gan.download_png"), to_png(image), file_name="biggan.png", mime="image/png",
                            icon=":material/download:", key="gan_big_png")
@@ -190,12 +210,20 @@ def big_walk(model: torch.nn.Module) -> None:
     steps = c3.slider(t("gan.big.walk_steps"), 3, 16, 8, key="gan_big_walk_steps")
     truncation = c4.slider(t("gan.big.truncation"), 0.02, 1.0, biggan.LECTURE_TRUNCATION, 0.02, key="gan_big_walk_trunc")
     if st.button(t("gan.big.walk_button", n=steps), icon=":material/animation:", key="gan_big_walk_go"):
-        bar = st.progress(0.0)
-        frames = biggan.latent_walk(model, class_a, class_b, int(seed_a), int(seed_b), truncation, steps,
-                                    progress=lambda d, n: bar.progress(d / n, text=t("gan.big.progress", done=d, n=n)))
-        bar.empty()
-        st.session_state["gan_big_walk"] = frames
-    frames = st.session_state.get("gan_big_walk")
+        def work(job: Job) -> list:
+            return biggan.latent_walk(model, class_a, class_b, int(seed_a), int(seed_b), truncation, steps,
+                                      progress=lambda d, n: job.report(d / n, done=d, n=n),
+                                      should_stop=job.should_stop)
+
+        queue.submit(WALK_JOB, work, kind="biggan-walk")
+    queue.follow(WALK_JOB, walk_view)
+
+
+def walk_view(job: Job) -> None:
+    """The walk's place in the queue or progress, then its frames (slider) and GIF."""
+    queue.status(job, key="gan_big_walk_cancel", running_text=t("gan.big.progress", done=job.state.get("done", 0),
+                                                                 n=job.state.get("n", "…")))
+    frames = job.result if job.status in ("done", "stopped") else None
     if frames:
         c1, c2 = st.columns(2)
         step = c1.slider(t("gan.ours.walk_step"), 0, len(frames) - 1, 0, key="gan_big_walk_frame")

@@ -2,13 +2,12 @@
 import streamlit as st
 
 from demos import weights
-from demos.device import describe_device
-from ui.common import t
+from ui.common import describe, device_label, size, t
 from ui.pages import DEMO_PAGES
 
 st.title(t("home.title"))
 st.markdown(t("home.intro"))
-st.caption(t("common.device", device=describe_device()))
+st.caption(t("common.device", device=device_label()))
 
 for row_start in range(0, len(DEMO_PAGES), 3):
     for column, page in zip(st.columns(3), DEMO_PAGES[row_start:row_start + 3]):
@@ -20,16 +19,37 @@ for row_start in range(0, len(DEMO_PAGES), 3):
 st.header(t("home.readiness"))
 st.markdown(t("home.readiness_help"))
 rows = weights.readiness()
+
+
+def state(d: dict) -> str:
+    """Bundled / ready / what is left to download / no file needed."""
+    if not d["total"]:
+        return t("home.state.none")
+    if d["ready"] == d["total"]:
+        return t("home.state.bundled" if d["bundled"] else "home.state.ready")
+    left = size(d["missing_bytes"]) if d["missing_bytes"] else "?"
+    return t("home.state.missing_more" if d["missing_unknown"] and d["missing_bytes"] else "home.state.missing",
+             size=left)
+
+
+def offline(d: dict) -> str:
+    """Whether the demo's main interaction works with no network now, else what it still needs."""
+    if d["offline"]:
+        return t("home.offline.yes")
+    return t(f"home.offline.needs.{d['demo']}", size=size(d["offline_bytes"] or None))
+
+
+summary = weights.readiness_by_demo(rows)
 st.dataframe(
-    [{t("home.col.demo"): t(f"{d['demo']}.nav"), t("home.col.ready"): f"{d['ready']} / {d['total']}",
-      t("home.col.to_download"): weights.human_size(d["missing_bytes"]) if d["missing_bytes"] else "—"}
-     for d in weights.readiness_by_demo(rows)],
+    [{t("home.col.demo"): t(f"{d['demo']}.nav"), t("home.col.state"): state(d),
+      t("home.col.offline"): offline(d), t("home.col.ready"): f"{d['ready']} / {d['total']}"} for d in summary],
     hide_index=True, width="stretch",
 )
+st.caption(t("home.offline_summary", demos=", ".join(t(f"{d['demo']}.nav") for d in summary if d["offline"])))
 with st.expander(t("home.files"), icon=":material/folder_open:"):
     st.dataframe(
-        [{t("home.col.demo"): t(f"{r['demo']}.nav"), t("home.col.file"): r["description"],
-          t("home.col.status"): t(f"weights.status.{r['status']}"), t("home.col.size"): weights.human_size(r["size"]),
+        [{t("home.col.demo"): t(f"{r['demo']}.nav"), t("home.col.file"): describe(r["id"]),
+          t("home.col.status"): t(f"weights.status.{r['status']}"), t("home.col.size"): size(r["size"]),
           t("home.col.license"): r["license"]} for r in rows],
         hide_index=True, width="stretch",
     )

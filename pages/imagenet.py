@@ -1,14 +1,14 @@
 """Demo: what does a pretrained ImageNet network see? Top-15 as in the lecture, compare, Grad-CAM."""
 import hashlib
-import io
 
 import plotly.graph_objects as go
 import streamlit as st
 
 from demos import imagenet, weights
 from demos.errors import DemoError
+from demos.images import to_png
 from ui import models
-from ui.common import page_header, show_error, t
+from ui.common import page_header, present, show_error, size, t
 from ui.inputs import camera_image, sample_image, uploaded_image, url_image
 
 SOURCES = ["sample", "upload", "camera", "url"]
@@ -19,7 +19,7 @@ def model_label(model_id: str) -> str:
     """``AlexNet · 233.1 MB`` plus ⬇️ when its weights still have to be downloaded."""
     spec = imagenet.get_spec(model_id)
     missing = weights.status(spec.artifact_id) == "missing"
-    return f"{spec.label} · {weights.human_size(spec.size_bytes)}" + (" ⬇️" if missing else "")
+    return f"{spec.label} · {size(spec.size_bytes)}" + (" ⬇️" if missing else "")
 
 
 def choose_image():
@@ -103,13 +103,27 @@ def run_one(image, model_id: str, normalisation: str, key: str, wide: bool) -> i
     except DemoError as error:
         show_error(error)
         return None
-    result = imagenet.classify(image, classifier, imagenet.TOP_K, normalisation)
+    result = top_k(image_digest(image), model_id, classifier.source, normalisation, image, classifier)
     show_result(result, key, wide)
     return result
 
 
 def image_digest(image) -> str:
     return hashlib.md5(image.tobytes(), usedforsecurity=False).hexdigest()
+
+
+# Shared by every visitor and every rerun: a room classifying the same sample photo costs one forward
+# pass, and a click elsewhere on the page none (measured by bench/load.py).
+@st.cache_data(max_entries=256, show_spinner=False)
+def top_k(digest: str, model_id: str, source: str, normalisation: str, _image, _classifier) -> imagenet.Result:
+    return imagenet.classify(_image, _classifier, imagenet.TOP_K, normalisation)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def heatmap_overlay(digest: str, model_id: str, source: str, class_index: int, method: str, _image, _classifier):
+    """The heatmap over the photo (Grad-CAM costs a backward pass: computed once per question)."""
+    heat = imagenet.heatmap(_image, _classifier, class_index, method)
+    return imagenet.overlay(_image, heat, box=imagenet.crop_box(_image.size, _classifier))
 
 
 def where_it_looks(image, model_id: str, result: imagenet.Result) -> None:
@@ -123,23 +137,15 @@ def where_it_looks(image, model_id: str, result: imagenet.Result) -> None:
                                           key="imagenet_cam_method", format_func=labels.__getitem__) or "gradcam"
     if chosen is None:
         return
-    # Grad-CAM costs a backward pass: remember it across reruns of the same question.
-    memo = st.session_state.setdefault("imagenet_cam_memo", {})
-    question = (image_digest(image), model_id, chosen.class_index, method)
-    if question not in memo:
-        memo.clear()
-        with st.spinner(t("imagenet.cam.computing")):
-            memo[question] = imagenet.heatmap(image, models.imagenet_classifier(model_id), chosen.class_index, method)
-    heat = memo[question]
     classifier = models.imagenet_classifier(model_id)
-    shown = imagenet.overlay(image, heat, box=imagenet.crop_box(image.size, classifier))
+    with st.spinner(t("imagenet.cam.computing")):
+        shown = heatmap_overlay(image_digest(image), model_id, classifier.source, chosen.class_index, method, image,
+                                classifier)
     left, right = st.columns(2)
     left.image(image, caption=t("imagenet.cam.original"), width="stretch")
     right.image(shown, caption=t("imagenet.cam.overlay", cls=chosen.class_name), width="stretch")
     st.caption(t("imagenet.cam.crop_note"))
-    buffer = io.BytesIO()
-    shown.save(buffer, "PNG")
-    st.download_button(t("imagenet.cam.download"), buffer.getvalue(), file_name=f"{method}_{model_id}.png",
+    st.download_button(t("imagenet.cam.download"), lambda: to_png(shown), file_name=f"{method}_{model_id}.png",
                        mime="image/png", icon=":material/download:", key="imagenet_cam_png")
 
 
@@ -149,7 +155,8 @@ picture, settings = st.columns([1, 1], gap="large")
 with picture:
     image = choose_image()
     if image is not None:
-        st.image(image, width="stretch")
+        # Projected, a shorter picture leaves the top of the scores on the screen.
+        st.image(image, width=max(1, round(220 * image.width / image.height)) if present() else "stretch")
 with settings:
     labels = {m: model_label(m) for m in ids} | {NO_COMPARISON: t("imagenet.compare.none")}
     model_id = st.selectbox(t("imagenet.model"), ids, index=ids.index(imagenet.DEFAULT_MODEL), key="imagenet_model",

@@ -7,15 +7,18 @@ import streamlit as st
 import torch
 
 from demos import mnist
-from demos.errors import DemoError
+from demos.errors import DemoError, ImageError
 from demos.grids import tile, upscale
-from demos.mnist.train import QUICK, evaluate, train
-from ui import models
+from demos.images import load_image
+from demos.jobs import Job
+from demos.mnist.train import QUICK, train_and_evaluate
+from ui import models, queue
 from ui.common import labels, page_header, show_error, t
 from ui.inputs import camera_image, uploaded_image
 
 CANVAS_SIDE = 280
 MY_MODEL = "mnist_my_model"      # session state: the visitor's own trained weights
+TRAINING = "mnist_training"      # session state: the visitor's training run (a demos.jobs.Job)
 
 
 def probability_chart(probabilities: np.ndarray) -> go.Figure:
@@ -44,13 +47,25 @@ def training_chart(history: list[dict]) -> go.Figure:
 
 
 def draw_input():
-    """The canvas (white ink on black, like MNIST); returns its RGBA pixels or None."""
+    """The canvas (white ink on black, like MNIST); returns the drawing as an RGB image, or None."""
     from streamlit_drawable_canvas import st_canvas  # only pages import the component
 
-    canvas = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000",
-                       height=CANVAS_SIDE, width=CANVAS_SIDE, return_image_data=True, key="mnist_canvas")
-    st.caption(t("mnist.draw_hint"))
-    return canvas.image_data
+    try:
+        canvas = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000",
+                           height=CANVAS_SIDE, width=CANVAS_SIDE, return_image_data=True, key="mnist_canvas")
+        data = canvas.image_bytes   # the browser's PNG: the visitor's data, so through the safe loader
+    except (AttributeError, TypeError, KeyError, ValueError):   # a malformed drawing sent by the browser
+        show_error(ImageError("image.corrupt", "The image is damaged or incomplete."))
+        return None
+    finally:
+        st.caption(t("mnist.draw_hint"))
+    if data is None:
+        return None
+    try:
+        return load_image(data, background=(0, 0, 0))   # the canvas is black: transparent means no ink
+    except DemoError as error:
+        show_error(error)
+        return None
 
 
 def chosen_model() -> mnist.LectureNet:
@@ -83,27 +98,46 @@ def show_internals(reading: mnist.Reading) -> None:
     conv2.image(upscale(tile(reading.feature_maps["conv2"], cols=8), 8), caption=t("mnist.sees.conv2"))
 
 
+def start_training() -> None:
+    """Queue a training run for the visitor (it waits its turn among the server's heavy jobs)."""
+    try:
+        train_set, test_set = models.mnist_data("train"), models.mnist_data("test")
+    except DemoError as error:
+        show_error(error)
+        return
+
+    def work(job: Job) -> dict:
+        def on_progress(record: dict) -> None:
+            job.report(record["step"] / record["steps"], history=[*job.state.get("history", []), record])
+        return train_and_evaluate(train_set, test_set, QUICK, callback=on_progress, should_stop=job.should_stop)
+
+    queue.submit(TRAINING, work, kind="mnist-training")
+
+
+def training_view(job: Job) -> None:
+    """The run's place in the queue, or its progress and live curve; its model replaces the shipped one when done."""
+    history = job.state.get("history", [])
+    last = history[-1] if history else {"step": 0, "steps": QUICK.steps, "seconds": 0.0}
+    queue.status(job, key="mnist_train_cancel", running_text=t(
+        "mnist.train.progress", step=last["step"], steps=last["steps"], seconds=f"{last['seconds']:.1f}"))
+    if not job.finished and history:
+        st.plotly_chart(training_chart(history), width="stretch", key="mnist_curve_live")
+
+
+def adopt_training() -> None:
+    """A finished run of the visitor becomes their model (a cancelled one is dropped)."""
+    job = queue.current(TRAINING)
+    if job is not None and job.finished and job.status != "failed":
+        if job.status == "done":
+            st.session_state[MY_MODEL] = job.result
+        queue.forget(TRAINING)
+
+
 def train_yourself() -> None:
     st.markdown(t("mnist.train.explain", steps=QUICK.steps, batch=QUICK.batch_size))
-    if st.button(t("mnist.train.button"), type="primary", icon=":material/model_training:"):
-        try:
-            train_set, test_set = models.mnist_data("train"), models.mnist_data("test")
-        except DemoError as error:
-            show_error(error)
-            return
-        bar, chart, history = st.progress(0.0), st.empty(), []
-
-        def on_progress(record: dict) -> None:
-            history.append(record)
-            bar.progress(record["step"] / record["steps"], text=t(
-                "mnist.train.progress", step=record["step"], steps=record["steps"], seconds=f"{record['seconds']:.1f}"))
-            chart.plotly_chart(training_chart(history), width="stretch", key=f"mnist_curve_{record['step']}")
-
-        model, history = train(*train_set, settings=QUICK, callback=on_progress)
-        error = evaluate(model, *test_set)
-        st.session_state[MY_MODEL] = {"state_dict": {k: v.cpu() for k, v in model.state_dict().items()},
-                                      "error": error, "seconds": history[-1]["seconds"], "history": history}
-        st.rerun()   # redraw the page with the new model in use
+    if st.button(t("mnist.train.button"), type="primary", icon=":material/model_training:", key="mnist_train"):
+        start_training()
+    queue.follow(TRAINING, training_view)
     if MY_MODEL in st.session_state:
         mine = st.session_state[MY_MODEL]
         st.success(t("mnist.train.done", seconds=f"{mine['seconds']:.1f}", error=f"{mine['error']:.2%}"))
@@ -115,6 +149,7 @@ def train_yourself() -> None:
 
 
 page_header("mnist")
+adopt_training()
 source = st.segmented_control(t("mnist.source"), ["draw", "upload", "camera"], default="draw", key="mnist_source",
                               format_func=labels("mnist.source", ["draw", "upload", "camera"])) or "draw"
 left, right = st.columns(2, gap="large")
@@ -130,5 +165,6 @@ with right:
         st.info(t("mnist.empty"), icon=":material/draw:")
 if reading is not None and not reading.blank:
     show_internals(reading)
-with st.expander(t("mnist.train.title"), expanded=MY_MODEL in st.session_state, icon=":material/school:"):
+with st.expander(t("mnist.train.title"), expanded=MY_MODEL in st.session_state or queue.current(TRAINING) is not None,
+                 icon=":material/school:"):
     train_yourself()

@@ -7,7 +7,7 @@ import streamlit as st
 
 from demos import playground as pg
 from demos.url_state import Param
-from ui.common import labels, page_header, t
+from ui.common import labels, page_header, present, t
 from ui.links import restore_from_url, share_link
 
 
@@ -119,9 +119,13 @@ def show_training(trainer: pg.Trainer) -> None:
 
 page_header("playground")
 restore_from_url(PARAMS, "pg_url_loaded")
-trainer = trainer_for(controls())
+# Projected, the buttons and the network come first, on the screen; the settings follow below them.
+first, second = st.container(), st.container()
+settings_area, training_area = (second, first) if present() else (first, second)
+with settings_area:
+    trainer = trainer_for(controls())
 st.session_state.setdefault("pg_running", False)
-run_col, pause_col, step_col, reset_col, _ = st.columns([1, 1, 1, 1, 3])
+run_col, pause_col, step_col, reset_col, _ = training_area.columns([1, 1, 1, 1, 3])
 if run_col.button(t("playground.run"), type="primary", icon=":material/play_arrow:", help=t("playground.run_help")):
     st.session_state["pg_running"] = True
 if pause_col.button(t("playground.pause"), icon=":material/pause:", help=t("playground.pause_help")):
@@ -145,5 +149,6 @@ def live() -> None:
     show_training(current)
 
 
-live()
+with training_area:
+    live()
 share_link(PARAMS, t("playground.share"))

@@ -9,28 +9,30 @@ import streamlit as st
 import torch
 from PIL import Image
 
-from demos import style, weights
-from demos.device import describe_device, pick_device
+from demos import limits, style, weights
+from demos.device import pick_device
 from demos.errors import DemoError
 from demos.images import to_png
+from demos.model_cache import shared_model
 from demos.style import samples
-from ui.common import page_header, show_error, t
+from ui import queue
+from ui.common import device_label, page_header, show_error, size as human_size, t
 from ui.inputs import camera_image, sample_image, uploaded_image, url_image
 from ui.models import download_progress
 
 JOB = "style_job"            # session state: the visitor's Gatys optimisation (demos.style.GatysJob)
-POLLING = "style_polling"    # session state: the job view is refreshing itself
 ON_GPU = pick_device().type != "cpu"
 # The CPU needs about a second per step at 256 px (bench/style.py): keep a live run within minutes.
-GATYS_SIZES = [128, 192, 256, 384, 512, 768] if ON_GPU else [128, 192, 256, 384]
-GATYS_MAX_STEPS = 1000 if ON_GPU else 300
+# Both caps are per-visitor limits of a public server (demos.limits: DLDEMOS_MAX_STYLE_SIZE, DLDEMOS_MAX_STEPS).
+GATYS_SIZES = [s for s in (128, 192, 256, 384, 512, 768, 1024) if s <= limits.max_style_size()] or [128]
+GATYS_MAX_STEPS = limits.max_steps()
 FAST_SIZES = [256, 384, 512, 768, 1024]
 GRAM_CHANNELS = 64
 
 
 # --------------------------------------------------------------------------- cached models, shared by sessions
 
-@st.cache_resource(show_spinner=False, max_entries=1)
+@shared_model(max_entries=1)
 def _vgg19(path: str) -> torch.nn.Module:
     return style.load_vgg19_features(path)
 
@@ -40,7 +42,7 @@ def vgg19() -> torch.nn.Module:
     return _vgg19(str(weights.resolve(style.VGG19_ARTIFACT, download=False)))
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@shared_model(max_entries=8)
 def _fast_model(model_id: str, path: str) -> torch.nn.Module:
     model = style.load_fast_model(model_id, path)
     with torch.inference_mode():   # the first pass sets up kernels: not the visitor's wait to measure
@@ -139,7 +141,7 @@ def fast_mode(content: Image.Image | None) -> None:
     before.image(image, caption=t("style.content.caption"), width="stretch")
     after.image(result, caption=labels[model_id].removesuffix(" ⬇️"), width="stretch")
     st.markdown(t("style.fast.time", seconds=f"{seconds:.2f}", width=image.width, height=image.height,
-                  device=describe_device()))
+                  device=device_label()))
     st.download_button(t("style.download"), to_png(result), file_name=f"style_{model_id}.png", mime="image/png",
                        icon=":material/download:", on_click="ignore", key="style_fast_download")
 
@@ -171,13 +173,15 @@ def gatys_settings() -> dict:
     names = list(style.LAYERS)
     a, b = st.columns(2)
     exponent = a.slider(t("style.ratio"), 3.0, 9.0, 6.0, 0.5, key="style_ratio", help=t("style.ratio_help"))
-    steps = b.slider(t("style.steps"), 10, GATYS_MAX_STEPS, 300 if ON_GPU else 100, 10, key="style_steps")
+    steps = b.slider(t("style.steps"), 10, GATYS_MAX_STEPS, min(300 if ON_GPU else 100, GATYS_MAX_STEPS), 10,
+                     key="style_steps")
     layers = st.multiselect(t("style.layers"), names, default=list(style.STYLE_LAYERS), key="style_layers",
                             help=t("style.layers_help"))
     c, d = st.columns(2)
     content_layer = c.selectbox(t("style.content_layer"), names, index=names.index(style.CONTENT_LAYER),
                                 key="style_content_layer")
-    size = d.select_slider(t("style.size"), GATYS_SIZES, value=512 if ON_GPU else 256, key="style_size")
+    default_size = max([s for s in GATYS_SIZES if s <= (512 if ON_GPU else 256)] or GATYS_SIZES[:1])
+    size = d.select_slider(t("style.size"), GATYS_SIZES, value=default_size, key="style_size")
     e, f = st.columns(2)
     labels = {o: t(f"style.optimizer.{o}") for o in style.OPTIMIZERS} | {i: t(f"style.init.{i}") for i in style.INITS}
     optimizer = e.radio(t("style.optimizer"), list(style.OPTIMIZERS), key="style_optimizer",
@@ -199,7 +203,7 @@ def vgg19_or_message():
             return None
         # Online: 548 MB is not downloaded on a mere visit, only on request.
         artifact = weights.get(style.VGG19_ARTIFACT)
-        st.info(t("style.vgg19_missing", size=weights.human_size(artifact.size)), icon=":material/download:")
+        st.info(t("style.vgg19_missing", size=human_size(artifact.size)), icon=":material/download:")
         if not st.button(t("style.vgg19_fetch"), icon=":material/download:", key="style_vgg19_fetch"):
             return None
         try:
@@ -216,52 +220,29 @@ def vgg19_or_message():
 
 
 def start(content: Image.Image, painting: Image.Image, settings: dict, features: torch.nn.Module) -> None:
-    old = st.session_state.get(JOB)
-    if old is not None:
-        old.stop()   # one optimisation per visitor
+    """Queue the visitor's optimisation (their previous one, if any, is stopped: one per visitor)."""
     settings = dict(settings)
     steps = settings.pop("steps")
-    st.session_state[JOB] = style.start_job(content, painting, steps, features=features, **settings)
-    st.session_state[POLLING] = True
+    queue.submit(JOB, style.GatysJob(content, painting, steps, {**settings, "features": features}), kind="style")
 
 
-def job_view() -> None:
-    """Progress, preview, loss curves and result of the visitor's optimisation (refreshes itself while it runs)."""
-    job = st.session_state.get(JOB)
-    if job is None:
-        st.info(t("style.gatys.empty"), icon=":material/brush:")
-        return
+def job_view(job: style.GatysJob) -> None:
+    """Place in the queue or progress, preview, loss curves and result of the visitor's optimisation."""
     last = job.history[-1] if job.history else None
     seconds = last["seconds"] if last else 0.0
-    if job.status == "waiting":
-        st.progress(0.0, text=t("style.gatys.waiting"))
-    else:
-        st.progress(min(job.step / job.steps, 1.0),
-                    text=t("style.gatys.progress", step=job.step, steps=job.steps, seconds=f"{seconds:.1f}"))
+    queue.status(job, key="style_stop", cancel_label=t("style.stop"),
+                 running_text=t("style.gatys.progress", step=job.step, steps=job.steps, seconds=f"{seconds:.1f}"))
     picture, curves = st.columns([2, 3])
     if job.preview is not None:
         picture.image(job.preview, caption=t("style.gatys.preview", step=job.step), width="stretch")
     if job.history:
         curves.plotly_chart(loss_chart(job.history, job.settings["ratio"]), width="stretch",
                             config={"displayModeBar": False}, key="style_loss_chart")
-    if not job.finished:
-        if st.button(t("style.stop"), icon=":material/stop:", key="style_stop"):
-            job.stop()
-        return
-    if job.status == "failed":
-        error = job.error
-        if isinstance(error, DemoError):
-            show_error(error)
-        else:
-            st.error(t("style.gatys.failed", reason=f"{type(error).__name__}: {error}"), icon=":material/error:")
-    else:
+    if job.status in ("done", "stopped") and job.result is not None:
         st.success(t(f"style.gatys.{job.status}", step=job.step, seconds=f"{job.seconds:.1f}"),
                    icon=":material/check:")
         st.download_button(t("style.download"), to_png(job.result), file_name="style_gatys.png", mime="image/png",
                            icon=":material/download:", on_click="ignore", key="style_gatys_download")
-    if st.session_state.get(POLLING):
-        st.session_state[POLLING] = False
-        st.rerun(scope="app")   # redraw once without the timer
 
 
 def gatys_mode(content: Image.Image | None) -> None:
@@ -285,8 +266,9 @@ def gatys_mode(content: Image.Image | None) -> None:
         st.warning(t("style.layers_none"), icon=":material/warning:")
     elif st.button(t("style.start"), type="primary", icon=":material/play_arrow:", key="style_start"):
         start(content, painting, settings, features)
-    running = st.session_state.get(JOB) is not None and not st.session_state[JOB].finished
-    st.fragment(job_view, run_every=1.0 if running else None)()
+    if queue.current(JOB) is None:
+        st.info(t("style.gatys.empty"), icon=":material/brush:")
+    queue.follow(JOB, job_view)
     if painting is not None and settings["style_layers"]:
         gram_section(painting, settings, features)
 

@@ -76,6 +76,15 @@ def server_env(tmp_path_factory) -> dict[str, str]:
         place_mobilenet_styles(local)
         place_style_samples(local)
         env["DLDEMOS_WEIGHTS_DIR"] = str(local)
+    if (SHARED_DATA / "mnist" / "MNIST" / "raw").is_dir():
+        # Attention sampling: the MNIST test digits its Megapixel MNIST images are made of, under their catalogue names.
+        from demos import weights
+
+        local = Path(env.get("DLDEMOS_WEIGHTS_DIR") or tmp_path_factory.mktemp("server-weights"))
+        for artifact_id in ("mnist-test-images", "mnist-test-labels"):
+            name = Path(weights.get(artifact_id).filename).name
+            shutil.copy(SHARED_DATA / "mnist" / "MNIST" / "raw" / name, local / name)
+        env["DLDEMOS_WEIGHTS_DIR"] = str(local)
     return env
 
 

@@ -24,6 +24,7 @@ def stroke(page, canvas_box: dict, points: list[tuple[float, float]]) -> None:
 
 
 def test_home_page(page, app_url):
+    page.set_viewport_size({"width": 1280, "height": 2300})     # the whole page, readiness table included
     page.goto(f"{app_url}/?lang=en")
     page.get_by_text("What is ready on this machine").wait_for(timeout=60_000)
     page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)   # the readiness table
@@ -50,4 +51,6 @@ def test_drawn_digit_is_read(page, app_url, digit, strokes):
     page.wait_for_timeout(500)     # let the chart settle for the screenshot
     no_error_box(page)
     screenshot(page, f"mnist_drawn_{digit}")
+    if digit == "7":
+        screenshot(page, "mnist_en")
     assert value.inner_text().strip() == digit

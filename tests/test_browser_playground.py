@@ -14,6 +14,7 @@ def test_gradient_descent_lecture_preset(page, app_url):
     page.get_by_role("button", name="Lecture: η = 0.125 vs η = 0.5").click()
     page.get_by_text("after 20 steps").first.wait_for(timeout=30_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    page.mouse.move(0, 0)                  # no tooltip of the button in the screenshot
     page.wait_for_timeout(1500)            # let plotly draw before the screenshot
     no_error_box(page)
     assert page.get_by_text("η = 0.5").count() > 0

@@ -58,9 +58,15 @@ def test_biggan_tab_generates_a_grid_and_a_walk(biggan_dir, monkeypatch):
     at.multiselect(key="gan_big_classes").set_value(["mushroom", "garter snake"]).run()
     at.button(key="gan_big_go").click().run()
     assert not at.exception and not at.error
+    assert at.session_state["gan_big_job"].wait(120)     # the job ran in the server's queue
+    at.run()
+    assert not at.exception and not at.error
     assert any("mushroom, garter snake" in (c.value or "") for c in at.caption) or len(at.image) >= 4
     at.slider(key="gan_big_walk_steps").set_value(3).run()
     at.button(key="gan_big_walk_go").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["gan_big_walk_job"].wait(120)
+    at.run()
     assert not at.exception and not at.error
     at.slider(key="gan_big_walk_frame").set_value(2).run()
     assert not at.exception
@@ -80,6 +86,9 @@ def test_live_training_updates_the_grid(monkeypatch):
     at = gan_page().run()
     images_before = len(at.image)
     at.button(key="gan_live").click().run()
+    assert not at.exception
+    assert at.session_state["gan_live_job"].wait(600)   # minutes when other jobs load the machine
+    at.run()
     assert not at.exception
     assert any("Done in" in s.value for s in at.success)
     assert len(at.image) > images_before

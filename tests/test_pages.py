@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from demos import weights
 from demos.mnist.data import load_mnist
 from tests.apptest_support import app_page, errors
 from tests.conftest import REPO, require_shared
@@ -61,11 +62,37 @@ def test_home_lists_the_demos_and_readiness():
     at.run()
     assert not at.exception
     summary, files = at.dataframe[0].value, at.dataframe[1].value
-    mnist = summary[summary["Demo"] == "Read a digit"]
-    assert list(mnist["Files here"]) == ["1 / 5"]          # the bundled network; MNIST itself not fetched
-    assert list(mnist["Still to download"]) == ["11.6 MB"]
+    row = {demo: dict(zip(summary.columns, values)) for demo, values in zip(summary["Demo"], summary.values)}
+    assert len(row) == 8                                    # every demo, those with no file too
+    assert row["Read a digit"]["Files here"] == "1 / 5"     # the bundled network; MNIST itself not fetched
+    assert row["Read a digit"]["On this machine"] == "⬇️ missing: 11.6 MB to download"
+    assert row["Read a digit"]["Works with no network"] == "✓ yes"           # reading needs the bundled network only
+    assert row["Gradient descent"]["On this machine"] == "✓ no file needed"
+    assert row["Gradient descent"]["Works with no network"] == "✓ yes"
+    assert row["GANs"]["Works with no network"] == "✓ yes"                   # our GAN ships; BigGAN is an extra
+    assert row["What does it see?"]["Works with no network"] == (
+        "✗ not yet: needs one network's weights (from 13.6 MB, MobileNetV2)")
+    assert row["Attention sampling"]["Works with no network"].startswith("✗ not yet: needs the MNIST test digits (1.7 MB)")
+    assert "Attention sampling" not in at.caption[-1].value and "Gradient descent" in at.caption[-1].value
     mnist_row = files[files["File"].str.contains("MNIST network")]
-    assert list(mnist_row["Status"]) == ["✅ bundled"]
+    assert list(mnist_row["Status"]) == ["✓ bundled"]
+
+
+def test_home_readiness_in_french_and_once_the_files_are_here(monkeypatch, tmp_path):
+    """French sizes and names; with the MNIST test digits in a local folder, attention sampling works offline."""
+    for artifact_id in ("mnist-test-images", "mnist-test-labels"):
+        (tmp_path / weights.get(artifact_id).filename).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / weights.get(artifact_id).filename).write_bytes(b"x")
+    monkeypatch.setenv("DLDEMOS_WEIGHTS_DIR", str(tmp_path))
+    at = app_page("app", "fr").run()
+    assert not at.exception
+    summary = at.dataframe[0].value
+    row = {demo: dict(zip(summary.columns, values)) for demo, values in zip(summary["Démo"], summary.values)}
+    assert row["Échantillonnage par attention"]["Marche sans réseau"] == "✓ oui"
+    assert row["Échantillonnage par attention"]["Sur cette machine"] == "✓ prêt : tous les fichiers sont là"
+    assert row["Lire un chiffre"]["Sur cette machine"] == "⬇️ manquant : 9,9 Mo à télécharger"
+    files = at.dataframe[1].value
+    assert "Images de test de MNIST (10 000 chiffres)" in set(files["Fichier"])
 
 
 def test_empty_canvas_asks_for_a_digit():
@@ -157,7 +184,11 @@ def test_train_it_yourself_replaces_the_model(monkeypatch, digits):
     at = mnist_page()
     at.session_state["mnist_canvas"] = canvas_state(drawn(digits[0][2]))
     at.run()
-    at.button[0].click().run(timeout=300)
+    at.button(key="mnist_train").click().run()
+    assert not at.exception and not errors(at)
+    job = at.session_state["mnist_training"]            # queued in the server's job queue, then run
+    assert job.wait(300) and job.status == "done"
+    at.run()
     assert not at.exception and not errors(at)
     assert any("Trained in" in s.value for s in at.success)
     assert at.toggle(key="mnist_use_mine").value is True

@@ -4,10 +4,45 @@ from __future__ import annotations
 from typing import Callable
 
 import streamlit as st
+import torch
 
-from demos import i18n
-from demos.device import describe_device
+from demos import i18n, weights
+from demos.device import describe_device, pick_device
 from demos.errors import DemoError
+
+
+PRESENT = "present"   # session state and query parameter of the projection mode
+
+# Projection mode: one fixed stylesheet (never built from user input). Larger
+# text, black on white with darker greys, tighter spacing so that each demo's
+# main interaction fits a 1280×720 projector without scrolling.
+PROJECTION_CSS = """<style>
+[data-testid="stMainBlockContainer"] {padding-top: 3.4rem; padding-bottom: 2rem}
+[data-testid="stMain"] [data-testid="stVerticalBlock"] {gap: 0.55rem}
+[data-testid="stMain"] h1 {font-size: 2.3rem; padding: 0 0 0.2rem 0; color: #000}
+[data-testid="stMain"] h2 {font-size: 1.9rem; padding: 0.3rem 0 0.2rem 0; color: #000}
+[data-testid="stMain"] h3 {font-size: 1.55rem; padding: 0.2rem 0 0.1rem 0; color: #000}
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] li {font-size: 1.22rem; color: #000}
+[data-testid="stMain"] [data-testid="stWidgetLabel"] p {font-size: 1.1rem; font-weight: 600; color: #000}
+[data-testid="stMain"] [data-testid="stCaptionContainer"] {opacity: 1; color: #1a1a1a}
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p,
+[data-testid="stMain"] [data-testid="stImageCaption"] {font-size: 1.05rem; color: #1a1a1a; opacity: 1}
+[data-testid="stMain"] button p {font-size: 1.08rem; font-weight: 600}
+[data-testid="stMain"] [data-testid="stButtonGroup"] button p {font-size: 1rem}
+[data-testid="stMain"] .stMarkdownEllipsis, [data-testid="stMain"] .stMarkdownEllipsis * {white-space: normal;
+  overflow: visible; text-overflow: clip}
+[data-testid="stMain"] [data-baseweb="select"] div, [data-testid="stMain"] input {font-size: 1.08rem; color: #000}
+[data-testid="stMain"] [data-testid="stMetricLabel"] * {font-size: 1.1rem; color: #000; white-space: normal;
+  overflow: visible; text-overflow: clip}
+[data-testid="stMain"] [data-testid="stMetricValue"] {color: #000; font-size: 2.6rem}
+[data-testid="stMain"] [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {font-size: inherit}
+[data-testid="stMain"] [data-testid="stSliderThumbValue"] p {font-size: 1.05rem; color: #000}
+[data-testid="stMain"] [data-testid="stTab"] p {font-size: 1.2rem; font-weight: 600; color: #000}
+[data-testid="stMain"] [data-testid="stExpander"] summary p {font-size: 1.12rem; font-weight: 600}
+[data-testid="stMain"] a {color: #0030b0}
+[data-testid="stMain"] [data-testid="stAlertContainer"] p {color: #000}
+</style>"""
 
 
 def lang() -> str:
@@ -32,9 +67,42 @@ def labels(prefix: str, options) -> Callable[[object], str]:
     return lambda option: texts.get(option, str(option))
 
 
+def present() -> bool:
+    """Whether the page is in projection mode: remembered in the session, first taken from ``?present=1``."""
+    if PRESENT not in st.session_state:
+        st.session_state[PRESENT] = st.query_params.get(PRESENT, "").strip().lower() in ("1", "true", "yes", "on")
+    return bool(st.session_state[PRESENT])
+
+
+def device_label() -> str:
+    """Where the networks run, in the visitor's language: ``GPU · NVIDIA H100``, ``CPU · 2 threads``."""
+    if pick_device().type == "cpu":
+        return t("common.cpu", threads=torch.get_num_threads())
+    return describe_device()
+
+
+def size(n: int | None) -> str:
+    """A file size in the visitor's language (``12.3 MB``, ``12,3 Mo``)."""
+    return weights.human_size(n, lang())
+
+
+def describe(artifact_id: str) -> str:
+    """What a catalogue file is, in the visitor's language."""
+    return weights.describe(artifact_id, lang())
+
+
+def error_text(error: DemoError) -> str:
+    """A DemoError's message in the visitor's language (a missing file's name and size too)."""
+    params = dict(error.params)
+    if params.get("artifact") in weights.CATALOGUE:
+        params["description"] = describe(params["artifact"])
+        params["size"] = size(weights.get(params["artifact"]).size)
+    return t(error.key, **params)
+
+
 def show_error(error: DemoError) -> None:
     """Show a DemoError as a readable message, never a traceback."""
-    st.error(t(error.key, **error.params), icon=":material/error:")
+    st.error(error_text(error), icon=":material/error:")
 
 
 def _leave_legacy_navigation() -> None:
@@ -51,12 +119,20 @@ def _leave_legacy_navigation() -> None:
         st.rerun()
 
 
-def page_header(demo: str) -> None:
-    """Title, the lecture-tied introduction and the device of a demo page."""
+def page_header(demo: str):
+    """Title, the lecture-tied introduction and the device of a demo page.
+
+    In projection mode the introduction folds into an expander, so that the
+    demo itself fits on the screen. Returns the container of the introduction:
+    a page may add to it (a formula, a citation) and it folds with the rest.
+    """
     _leave_legacy_navigation()
     st.title(t(f"{demo}.title"))
-    st.markdown(t(f"{demo}.intro"))
-    st.caption(t("common.device", device=describe_device()))
+    box = st.expander(t("common.about"), icon=":material/school:") if present() else st.container()
+    intro = box.container()
+    intro.markdown(t(f"{demo}.intro"))
+    box.caption(t("common.device", device=device_label()))
+    return intro
 
 
 def language_selector() -> None:
@@ -69,3 +145,14 @@ def language_selector() -> None:
     if st.session_state.get("lang") is None:   # clicking the selected option again clears it
         st.session_state["lang"] = i18n.DEFAULT_LANGUAGE
     st.query_params["lang"] = st.session_state["lang"]
+
+
+def projection_toggle() -> None:
+    """Sidebar switch of the projection mode (also ``?present=1``), and its stylesheet when on."""
+    present()
+    st.sidebar.toggle(t("common.present"), key=PRESENT, help=t("common.present_help"))
+    if st.session_state[PRESENT]:
+        st.query_params[PRESENT] = "1"
+        st.html(PROJECTION_CSS)
+    elif PRESENT in st.query_params:
+        del st.query_params[PRESENT]

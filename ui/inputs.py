@@ -8,7 +8,8 @@ from PIL import Image
 
 from demos.errors import DemoError
 from demos.images import fetch_image_bytes, load_image
-from ui.common import show_error, t
+from demos import weights
+from ui.common import lang, show_error, t
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"]
 
@@ -58,5 +59,7 @@ def sample_image(key: str, samples: dict[str, Path]) -> Image.Image | None:
     if not samples:
         st.info(t("common.no_samples"), icon=":material/photo_library:")
         return None
-    label = st.selectbox(t("common.sample"), list(samples), key=key)
+    # The options stay the files' own labels (a choice survives a change of language); shown translated.
+    names = {label: weights.describe_label(label, lang()) for label in samples}
+    label = st.selectbox(t("common.sample"), list(samples), key=key, format_func=names.__getitem__)
     return _load(samples[label].read_bytes()) if label is not None else None

@@ -1,21 +1,29 @@
-"""Models and data loaded once per process and shared by every session."""
+"""Models and data loaded once per process and shared by every session.
+
+The large models go through :func:`demos.model_cache.shared_model`: one least-recently-used
+cache for all demos, capped by ``DLDEMOS_MAX_MODELS``; the small ones through ``st.cache_resource``.
+"""
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
-from demos import cyclegan, imagenet, mnist, weights
+from demos import attention_sampling, cyclegan, imagenet, mnist, weights
+from demos.device import pick_device
 from demos.gan import biggan, conditional
 from demos.mnist.data import load_mnist
+from ui.common import lang, size
+from demos.model_cache import shared_model
 
 
 def download_progress(label: str):
     """A ``progress(done, total)`` callback drawing a Streamlit progress bar."""
+    label = weights.describe_label(label, lang())   # a catalogue file's description, in the visitor's language
     bar = st.progress(0.0, text=label)
 
     def update(done: int, total: int | None) -> None:
         fraction = min(done / total, 1.0) if total else 0.0
-        bar.progress(fraction, text=f"{label} {weights.human_size(done)} / {weights.human_size(total)}")
+        bar.progress(fraction, text=f"{label} {size(done)} / {size(total)}")
 
     return update
 
@@ -40,7 +48,7 @@ def mnist_data(split: str) -> tuple[np.ndarray, np.ndarray]:
     return _mnist_split(split)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@shared_model(max_entries=4)
 def _imagenet_classifier(model_id: str, path: str) -> imagenet.Classifier:
     # Keyed on the file too: a new weights folder (or a fetched file) gives a fresh model.
     return imagenet.load_classifier(model_id, path, warm_up=True)
@@ -60,7 +68,7 @@ def imagenet_classifier(model_id: str) -> imagenet.Classifier:
     return _imagenet_classifier(model_id, str(path))
 
 
-@st.cache_resource(show_spinner=False, max_entries=3)
+@shared_model(max_entries=3)
 def _cyclegan_generator(path: str) -> "torch.nn.Module":
     # Keyed on the file: a file placed in the weights folder later gives a fresh generator.
     generator = cyclegan.load_generator(path=path)
@@ -88,7 +96,7 @@ def mnist_gan() -> "torch.nn.Module":
     return conditional.load_generator()
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
+@shared_model(max_entries=2)
 def _biggan(name: str, folder: str) -> "torch.nn.Module":
     # Keyed on the folder: files placed in the weights folder later give a fresh model.
     return biggan.load_biggan(name, folder)
@@ -110,3 +118,35 @@ def biggan_model(name: str) -> "torch.nn.Module":
             progress = None if weights.offline() else download_progress(weights.get(artifact).description)
             weights.resolve(artifact, progress=progress)
     return _biggan(name, str(biggan.model_folder(name, download=False)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _attention_sampler(path: str, modified_ns: int) -> attention_sampling.AttentionSampler:
+    # Keyed on the file and its date: a retrained model replaces the old one without a restart.
+    model = attention_sampling.load_model(path).to(pick_device())
+    # The first pass sets up kernels (about 2 s): not the visitor's wait to measure.
+    attention_sampling.read(np.zeros((1500, 1500), np.uint8), model=model)
+    return model
+
+
+def attention_sampler() -> attention_sampling.AttentionSampler:
+    """The shipped attention-sampling model for Megapixel MNIST (read-only, shared, warmed up).
+
+    Raises :class:`~demos.errors.WeightsUnavailable` naming the file when it is not here.
+    """
+    path = weights.resolve(attention_sampling.WEIGHTS_ID)
+    return _attention_sampler(str(path), path.stat().st_mtime_ns)
+
+
+def megapixel_digits() -> tuple[np.ndarray, np.ndarray]:
+    """The MNIST test digits Megapixel MNIST images are made of (cached like :func:`mnist_data`).
+
+    Downloaded first, with a progress bar, where the network is allowed; offline, raises
+    :class:`~demos.errors.WeightsUnavailable` at once (no empty progress bar left on the page).
+    """
+    for kind in ("images", "labels"):
+        artifact = f"mnist-test-{kind}"
+        if weights.locate(artifact) is None:
+            progress = None if weights.offline() else download_progress(weights.get(artifact).description)
+            weights.resolve(artifact, progress=progress)
+    return _mnist_split("test")

@@ -19,4 +19,5 @@ DEMO_PAGES = (
     DemoPage("cyclegan", "pages/cyclegan.py", ":material/swap_horiz:"),
     DemoPage("style", "pages/style.py", ":material/palette:"),
     DemoPage("gan", "pages/gan.py", ":material/auto_awesome:"),
+    DemoPage("attention_sampling", "pages/attention_sampling.py", ":material/center_focus_strong:"),
 )

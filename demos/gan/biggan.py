@@ -159,7 +159,8 @@ def class_indices(names: Sequence[str | int]) -> list[int]:
             found.append(hits[0])
         else:
             options = [classes[i] for i in hits[:3]] or suggest(key)
-            unknown.append(f"{name!s}" + (f" ({' / '.join(options)}?)" if options else ""))
+            typed = str(name).replace("`", "'")[:80]   # the visitor's text, quoted as code: never Markdown
+            unknown.append(f"`{typed}`" + (f" ({' / '.join(options)}?)" if options else ""))
     if unknown:
         raise DemoError("gan.error.unknown_classes", "Not ImageNet class names: {names}.", names="; ".join(unknown))
     if not found:
@@ -195,8 +196,12 @@ def to_pil(batch: torch.Tensor) -> list[Image.Image]:
 
 @torch.inference_mode()
 def run(model: torch.nn.Module, z: torch.Tensor, classes: torch.Tensor, truncation: float,
-        batch_size: int = 4, progress: Callable[[int, int], None] | None = None) -> list[Image.Image]:
-    """The generator on (z, class vectors) in batches, reporting ``progress(done, total)``."""
+        batch_size: int = 4, progress: Callable[[int, int], None] | None = None,
+        should_stop: Callable[[], bool] | None = None) -> list[Image.Image]:
+    """The generator on (z, class vectors) in batches, reporting ``progress(done, total)``.
+
+    ``should_stop()`` returning True ends it after the current batch, with the images so far.
+    """
     device = next(model.parameters()).device
     images: list[Image.Image] = []
     for start in range(0, len(z), batch_size):
@@ -207,13 +212,16 @@ def run(model: torch.nn.Module, z: torch.Tensor, classes: torch.Tensor, truncati
         images += to_pil(out)
         if progress:
             progress(len(images), len(z))
+        if should_stop and should_stop():
+            break
     return images
 
 
 def biggan_generate(class_names: Sequence[str | int], truncation: float = LECTURE_TRUNCATION, seed: int = 0,
                     model_dir: str | Path | None = None, n_per_class: int = 1, model: torch.nn.Module | None = None,
                     name: str = "biggan-deep-128",
-                    progress: Callable[[int, int], None] | None = None) -> list[Image.Image]:
+                    progress: Callable[[int, int], None] | None = None,
+                    should_stop: Callable[[], bool] | None = None) -> list[Image.Image]:
     """Images of the given ImageNet classes: ``n_per_class`` each, class by class, as PIL RGB images.
 
     ``truncation`` in (0, 1] (smaller: more typical, less varied; the lecture
@@ -227,7 +235,7 @@ def biggan_generate(class_names: Sequence[str | int], truncation: float = LECTUR
     dim_z = model.config.z_dim
     z = noise(len(indices) * n_per_class, truncation, seed, dim_z)
     classes = one_hot([i for i in indices for _ in range(n_per_class)], model.config.num_classes)
-    return run(model, z, classes, truncation, progress=progress)
+    return run(model, z, classes, truncation, progress=progress, should_stop=should_stop)
 
 
 @lru_cache(maxsize=1)
@@ -237,7 +245,8 @@ def _cached(name: str, model_dir: str | None) -> torch.nn.Module:
 
 def latent_walk(model: torch.nn.Module, class_a: str | int, class_b: str | int, seed_a: int, seed_b: int,
                 truncation: float = LECTURE_TRUNCATION, steps: int = 8,
-                progress: Callable[[int, int], None] | None = None) -> list[Image.Image]:
+                progress: Callable[[int, int], None] | None = None,
+                should_stop: Callable[[], bool] | None = None) -> list[Image.Image]:
     """Frames morphing (class_a, noise of seed_a) into (class_b, noise of seed_b): linear in both.
 
     Same class and different seeds walk in the noise only; same seed and
@@ -249,7 +258,8 @@ def latent_walk(model: torch.nn.Module, class_a: str | int, class_b: str | int, 
     za, zb = noise(1, truncation, seed_a, dim_z), noise(1, truncation, seed_b, dim_z)
     ca, cb = one_hot([a], n_classes), one_hot([b], n_classes)
     t = torch.linspace(0, 1, steps).unsqueeze(1)
-    return run(model, (1 - t) * za + t * zb, (1 - t) * ca + t * cb, truncation, progress=progress)
+    return run(model, (1 - t) * za + t * zb, (1 - t) * ca + t * cb, truncation, progress=progress,
+               should_stop=should_stop)
 
 
 def to_gif(frames: Sequence[Image.Image | np.ndarray], duration_ms: int = 120, bounce: bool = True) -> bytes:

@@ -64,9 +64,31 @@ def crop_geometry(image: Image.Image, classifier: Classifier) -> Image.Image:
     return TF.center_crop(image, tf.crop_size)
 
 
+MAX_ASPECT = 2.0   # longer side / shorter side kept before resizing (the centre crop sees less anyway)
+
+
+def trim_aspect(image: Image.Image, max_aspect: float = MAX_ASPECT) -> Image.Image:
+    """The centre of a very long or very tall image, at most ``max_aspect`` times longer than wide.
+
+    Resizing the shorter side to 256 would make a 2048×1 strip 524,288 pixels long
+    (gigabytes, seconds) only for the centre crop to keep its middle: cropping first
+    gives the network the same centre, cheaply. Ordinary photos are untouched.
+    """
+    width, height = image.size
+    short, long_ = min(width, height), max(width, height)
+    keep = max(1, round(short * max_aspect))
+    if long_ <= keep:
+        return image
+    if width > height:
+        left = (width - keep) // 2
+        return image.crop((left, 0, left + keep, height))
+    top = (height - keep) // 2
+    return image.crop((0, top, width, top + keep))
+
+
 def preprocess(image: Image.Image, classifier: Classifier, normalisation: Normalisation = "standard") -> torch.Tensor:
     """The (1, 3, H, W) input tensor for ``image`` (any PIL mode and size)."""
-    image = to_rgb(image)     # L, RGBA, P, I;16...: the networks want three channels
+    image = trim_aspect(to_rgb(image))     # L, RGBA, P, I;16...: the networks want three channels
     if normalisation == "standard":
         x = classifier.transforms(image)
     elif normalisation == "lecture":

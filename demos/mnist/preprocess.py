@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from demos.images import to_rgb
+from demos.images import from_array, to_rgb
 
 WORK_SIDE = 560          # larger inputs are shrunk first: plenty for a digit, and fast
 MIN_CONTRAST = 0.15      # ink must differ this much from the background, else "blank"
@@ -39,7 +39,7 @@ def ink_map(image: Image.Image | np.ndarray) -> np.ndarray:
     the picture holds no ink at all.
     """
     if isinstance(image, np.ndarray):
-        image = Image.fromarray(image)
+        image = from_array(image)   # refuses what is not a picture with an ImageError
     background = _alpha_background(image) if "A" in image.getbands() or "transparency" in image.info else (255, 255, 255)
     image = to_rgb(image, background=background)
     if max(image.size) > WORK_SIDE:

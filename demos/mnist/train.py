@@ -130,6 +130,20 @@ def evaluate(model: torch.nn.Module, images: np.ndarray, labels: np.ndarray,
     return wrong / len(x)
 
 
+def train_and_evaluate(train_set: tuple[np.ndarray, np.ndarray], test_set: tuple[np.ndarray, np.ndarray],
+                       settings: TrainSettings = QUICK, callback: Callable[[dict], None] | None = None,
+                       should_stop: Callable[[], bool] | None = None) -> dict:
+    """The page's "train it yourself": :func:`train`, then the test error, as one job.
+
+    Returns ``{"state_dict" (on the CPU), "error", "seconds", "history", "complete"}``;
+    ``complete`` is False when ``should_stop`` ended the training early.
+    """
+    model, history = train(*train_set, settings=settings, callback=callback, should_stop=should_stop)
+    return {"state_dict": {k: v.cpu() for k, v in model.state_dict().items()},
+            "error": evaluate(model, *test_set), "seconds": history[-1]["seconds"] if history else 0.0,
+            "history": history, "complete": bool(history) and history[-1]["step"] == settings.steps}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", help="folder with the MNIST idx files (default: the weights catalogue)")

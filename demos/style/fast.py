@@ -288,10 +288,13 @@ def pick_model(style: str) -> str:
     raise first_error  # type: ignore[misc]
 
 
+MIN_SIDE = 16   # the networks' reflection paddings need more than 4 pixels after two stride-2 layers
+
+
 def _pad_to(x: torch.Tensor, multiple: int) -> tuple[torch.Tensor, int, int]:
-    """Pad bottom/right so both sides divide by ``multiple`` (two stride-2 layers, then ×2 ×2)."""
+    """Pad bottom/right so both sides divide by ``multiple`` (two stride-2 layers, then ×2 ×2), at least MIN_SIDE."""
     h, w = x.shape[-2:]
-    ph, pw = -h % multiple, -w % multiple
+    ph, pw = (max(-side % multiple, MIN_SIDE - side + -MIN_SIDE % multiple) for side in (h, w))
     if ph or pw:
         x = F.pad(x, (0, pw, 0, ph), mode="replicate")
     return x, h, w

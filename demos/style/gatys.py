@@ -125,11 +125,14 @@ def to_pil(tensor: torch.Tensor) -> Image.Image:
     return Image.fromarray(array)
 
 
+MIN_SIDE = 32   # VGG19 halves the image four times before conv5_1: a thinner strip would vanish
+
+
 def working_size(image: Image.Image, size: int) -> tuple[int, int]:
-    """(width, height) with the longer side ``size``, keeping the aspect ratio."""
+    """(width, height) with the longer side ``size``, keeping the aspect ratio (each side at least MIN_SIDE)."""
     width, height = image.size
     scale = size / max(width, height)
-    return max(1, round(width * scale)), max(1, round(height * scale))
+    return max(MIN_SIDE, round(width * scale)), max(MIN_SIDE, round(height * scale))
 
 
 def gatys(content: Image.Image, style: Image.Image, steps: int = 100, size: int = 256,

@@ -1,0 +1,384 @@
+"""Demo 7: attention sampling reads a megapixel image through K small patches (Katharopoulos & Fleuret, 2019)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+from demos import attention_sampling as attn, weights
+from demos.attention_sampling.megapixel_mnist import SCALE, low_resolution
+from demos.attention_sampling.model import PATCH
+from demos.errors import DemoError
+from demos.grids import upscale
+from demos.images import DEFAULT_MAX_SIDE, to_png
+from demos.jobs import Job
+from demos.url_state import Param
+from ui import models, queue
+from ui.common import labels, lang, page_header, show_error, size, t
+from ui.inputs import uploaded_image
+from ui.links import restore_from_url, share_link
+
+SHOWN = 600              # px: the longer side the image is shown at (a 1500² PNG per rerun would weigh 2 MB)
+MAX_SEED = 999_999
+SOURCES = ["generate", "upload"]
+TARGET, OTHER, SAMPLE = (46, 204, 64), (0, 150, 255), (255, 50, 50)    # RGB: majority digits, others, patches
+FULL = "attention_full"  # session state: the last full-resolution run, with the image it was run on
+FULL_JOB = "attention_full_job"  # session state: that run while it waits or runs (a demos.jobs.Job)
+MEMO = "attention_memo"  # session state: the last reading, with what it was computed from
+PARAMS = (
+    Param("attention_source", "generate", choices=tuple(SOURCES)),
+    Param("attention_seed", 7, 0, MAX_SEED),
+    Param("attention_k", 10, 1, 50),
+    Param("attention_draw", 0, 0, MAX_SEED),     # the sampling seed (the Re-sample button changes it)
+)
+# The estimator of the paper (its equations 2 and 3): an expectation over the attention, estimated from K samples.
+ESTIMATOR = (r"\begin{aligned}\Psi(x) &= g\Big(\sum_{i=1}^{N} a(\tilde x; w_a)_i\, f(x; w_f)_i\Big)"
+             r" = g\Big(\mathbb{E}_{I \sim a(\tilde x; w_a)}\big[f(x; w_f)_I\big]\Big) \\"
+             r" &\approx g\Big(\frac{1}{K}\sum_{k=1}^{K} f(x; w_f)_{Q_k}\Big),"
+             r" \quad Q_1, \dots, Q_K \sim a(\tilde x; w_a)\end{aligned}")
+
+
+@dataclass(frozen=True)
+class Picture:
+    """The image the model reads: grayscale, white ink on black, with its truth when we generated it."""
+
+    gray: np.ndarray                 # (H, W) uint8
+    key: str                         # identifies the image across reruns
+    label: int | None = None         # the majority digit (generated images only)
+    boxes: np.ndarray | None = None  # (5, 4) x0, y0, x1, y1; the 3 majority digits first
+
+
+def number(n: int) -> str:
+    """An integer with thousands separated as the visitor's language does it."""
+    return f"{n:,}".replace(",", "\u202f" if lang() == "fr" else ",")
+
+
+def decimal(x: float, spec: str = "g") -> str:
+    """``x`` formatted by ``spec`` with the visitor's decimal mark (0.12 / 0,12)."""
+    text = format(x, spec)
+    return text.replace(".", ",") if lang() == "fr" else text
+
+
+def percent(share: float) -> str:
+    """A share as a percentage with two significant digits: one cell of 32,400 holds 0.0031%, not "0.00%"."""
+    text = np.format_float_positional(share * 100, precision=2, fractional=False, trim="-")
+    return (text.replace(".", ",") if lang() == "fr" else text) + "%"
+
+
+def duration(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{decimal(seconds, '.2f')} s"
+
+
+def new_seed(name: str) -> None:
+    """Button callback: a fresh random value for the seed ``name`` (never the current one)."""
+    current = st.session_state.get(name)
+    value = current
+    while value == current:
+        value = secrets.randbelow(MAX_SEED + 1)
+    st.session_state[name] = value
+
+
+# --- the image -------------------------------------------------------------------
+
+def generated() -> Picture | None:
+    """A Megapixel MNIST image from a seed, or None (with the catalogue's message) without the MNIST digits."""
+    st.number_input(t("attention_sampling.seed"), 0, MAX_SEED, step=1, key="attention_seed",
+                    help=t("attention_sampling.seed_help"))
+    st.button(t("attention_sampling.new_image"), icon=":material/casino:", key="attention_new",
+              on_click=new_seed, args=("attention_seed",), help=t("attention_sampling.new_image_help"))
+    try:
+        digits = models.megapixel_digits()
+    except DemoError as error:
+        show_error(error)
+        st.info(t("attention_sampling.upload_instead"), icon=":material/upload:")
+        return None
+    seed = int(st.session_state["attention_seed"])
+    image, label, boxes = attn.make_sample(seed, digits=digits)
+    return Picture(image, f"seed-{seed}", label, boxes)
+
+
+def uploaded() -> Picture | None:
+    """The visitor's own image, prepared as the model reads it (grayscale, light ink on dark), or None."""
+    image = uploaded_image("attention_upload")
+    st.caption(t("attention_sampling.upload_help", side=DEFAULT_MAX_SIDE))
+    if image is None:
+        return None
+    gray = np.array(attn.prepare(image))     # a writable copy: torch warns about read-only arrays
+    return Picture(gray, "upload-" + hashlib.sha1(gray.tobytes()).hexdigest())
+
+
+def resample_control() -> None:
+    st.button(t("attention_sampling.resample"), icon=":material/refresh:", key="attention_resample",
+              on_click=new_seed, args=("attention_draw",), help=t("attention_sampling.resample_help"))
+    st.caption(t("attention_sampling.draw_seed", seed=st.session_state["attention_draw"]))
+
+
+# --- what the model did -------------------------------------------------------
+
+def reading_for(picture: Picture, k: int, draw: int, model: attn.AttentionSampler) -> attn.Reading:
+    """The reading of ``picture``, computed again only when the image, K, the draw or the model change.
+
+    Every click reruns the page: pressing "Run the CNN" must not re-time attention sampling.
+    """
+    key = (picture.key, k, draw, id(model))
+    memo = st.session_state.get(MEMO)
+    if memo is None or memo[0] != key:
+        memo = st.session_state[MEMO] = (key, attn.read(picture.gray, k=k, seed=draw, model=model))
+    return memo[1]
+
+
+def display_size(shape: tuple[int, int]) -> tuple[int, int]:
+    """(width, height) the image is shown at: SHOWN px on its longer side, never enlarged."""
+    h, w = shape
+    factor = min(1.0, SHOWN / max(h, w))
+    return max(1, round(w * factor)), max(1, round(h * factor))
+
+
+def draw_overlays(rgb: np.ndarray, full_shape: tuple[int, int], boxes: np.ndarray | None,
+                  positions: np.ndarray, thickness: int) -> np.ndarray:
+    """``rgb`` (any size) with the digits' boxes and the sampled patches drawn on, in ``full_shape`` coordinates."""
+    fy, fx = rgb.shape[0] / full_shape[0], rgb.shape[1] / full_shape[1]
+    out = np.ascontiguousarray(rgb)
+    for i, (x0, y0, x1, y1) in enumerate(boxes if boxes is not None else []):
+        pad = 3 * thickness     # a little room, so the box does not hide the digit's edge
+        cv2.rectangle(out, (int(x0 * fx) - pad, int(y0 * fy) - pad), (int(x1 * fx) + pad, int(y1 * fy) + pad),
+                      TARGET if i < 3 else OTHER, thickness)
+    half = PATCH / 2
+    for row, col in positions:
+        cv2.rectangle(out, (int((col - half) * fx), int((row - half) * fy)),
+                      (int((col + half) * fx), int((row + half) * fy)), SAMPLE, thickness)
+    return out
+
+
+def input_view(picture: Picture, reading: attn.Reading) -> np.ndarray:
+    """The image, downscaled for the screen, with its boxes and the sampled patches."""
+    # Thickened first: averaged down 2.5×, the 1-pixel strokes of the digits would fade to grey.
+    thick = cv2.dilate(picture.gray, np.ones((3, 3), np.uint8))
+    small = cv2.resize(thick, display_size(picture.gray.shape), interpolation=cv2.INTER_AREA)
+    return draw_overlays(cv2.cvtColor(small, cv2.COLOR_GRAY2RGB), picture.gray.shape, picture.boxes,
+                         reading.positions, thickness=2)
+
+
+def full_size_view(picture: Picture, reading: attn.Reading) -> bytes:
+    """PNG of the full-resolution image with its overlays (built only when the visitor downloads it)."""
+    rgb = cv2.cvtColor(picture.gray, cv2.COLOR_GRAY2RGB)
+    return to_png(draw_overlays(rgb, picture.gray.shape, picture.boxes, reading.positions, thickness=3))
+
+
+def attention_view(picture: Picture, reading: attn.Reading, heat: bool) -> np.ndarray:
+    """The low-resolution view x̃, enlarged without smoothing (its coarseness is the point), heatmap on top."""
+    low = (low_resolution(picture.gray, SCALE) * 255).round().astype(np.uint8)
+    rgb = cv2.cvtColor(low, cv2.COLOR_GRAY2RGB)
+    if heat:
+        level = reading.attention / max(float(reading.attention.max()), 1e-12)
+        colours = cv2.cvtColor(cv2.applyColorMap((level * 255).astype(np.uint8), cv2.COLORMAP_INFERNO),
+                               cv2.COLOR_BGR2RGB)
+        alpha = 0.85 * level[..., None]     # where the attention is nil, x̃ shows through
+        rgb = (rgb * (1 - alpha) + colours * alpha).round().astype(np.uint8)
+    big = cv2.resize(rgb, display_size(picture.gray.shape), interpolation=cv2.INTER_NEAREST)
+    return draw_overlays(big, picture.gray.shape, None, reading.positions, thickness=1)
+
+
+def patch_weights(reading: attn.Reading, full_shape: tuple[int, int]) -> np.ndarray:
+    """The attention a_i of each sampled patch (the cell of x̃ its centre comes from)."""
+    h, w = reading.attention.shape
+    rows = np.clip((reading.positions[:, 0] * h / full_shape[0]).astype(int), 0, h - 1)
+    cols = np.clip((reading.positions[:, 1] * w / full_shape[1]).astype(int), 0, w - 1)
+    return reading.attention[rows, cols]
+
+
+def zoom_in(picture: Picture, reading: attn.Reading) -> None:
+    k = len(reading.patches)
+    st.markdown(f"**{t('attention_sampling.zoom')}**")
+    # A grey frame around each: an empty patch is black, and side by side they would merge into one strip.
+    tiles = [np.pad(upscale(patch, 2), 2, constant_values=128) for patch in reading.patches]
+    captions = [f"#{i + 1} · {percent(a)}" for i, a in enumerate(patch_weights(reading, picture.gray.shape))]
+    st.image(tiles, caption=captions, width=90 if k <= 20 else 60)
+    st.caption(t("attention_sampling.zoom_caption", k=k, patch=PATCH))
+
+
+def show_views(picture: Picture, reading: attn.Reading) -> None:
+    """The lecture's panels: Input and Attention side by side, with where the attention goes."""
+    h, w = picture.gray.shape
+    low_h, low_w = reading.attention.shape
+    shown_w, shown_h = display_size(picture.gray.shape)
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown(f"**{t('attention_sampling.input')}**")
+        st.image(input_view(picture, reading), width="stretch")
+        st.caption(t("attention_sampling.input_caption" if picture.boxes is not None
+                     else "attention_sampling.input_caption_upload", w=w, h=h, shown=f"{shown_w}×{shown_h}"))
+    with right:
+        st.markdown(f"**{t('attention_sampling.attention')}**")
+        image_slot = st.empty()      # the picture above its switch, level with the input
+        heat = st.toggle(t("attention_sampling.heat"), value=True, key="attention_heat",
+                         help=t("attention_sampling.heat_help"))
+        image_slot.image(attention_view(picture, reading, heat), width="stretch")
+        st.caption(t("attention_sampling.attention_caption" if heat else "attention_sampling.low_caption",
+                     w=low_w, h=low_h, scale=decimal(SCALE)))
+        show_focus(picture, reading)
+
+
+def probability_chart(probabilities: np.ndarray) -> go.Figure:
+    best = int(probabilities.argmax())
+    fig = go.Figure(go.Bar(
+        x=[str(d) for d in range(10)], y=probabilities,
+        marker_color=["#e4572e" if d == best else "#4c78a8" for d in range(10)],
+        text=[f"{p:.0%}" for p in probabilities], textposition="outside",
+    ))
+    fig.update_layout(height=240, margin=dict(l=10, r=10, t=10, b=10), yaxis=dict(range=[0, 1.15], tickformat=".0%"),
+                      xaxis=dict(title=t("attention_sampling.digit"), type="category"),
+                      yaxis_title=t("attention_sampling.probability"))
+    return fig
+
+
+def show_answer(picture: Picture, reading: attn.Reading) -> None:
+    best = reading.prediction
+    st.metric(t("attention_sampling.prediction"), str(best),
+              t("attention_sampling.confidence", p=f"{reading.probabilities[best]:.0%}"),
+              delta_color="off", delta_arrow="off", help=t("attention_sampling.prediction_help"))
+    if picture.label is not None:
+        verdict = "right" if best == picture.label else "wrong"
+        st.caption(t(f"attention_sampling.truth.{verdict}", label=picture.label))
+    st.plotly_chart(probability_chart(reading.probabilities), width="stretch", config={"displayModeBar": False},
+                    key="attention_chart")
+
+
+def show_focus(picture: Picture, reading: attn.Reading) -> None:
+    """How much of the attention lands on the digits, against the tiny share of the image they cover."""
+    st.markdown(f"**{t('attention_sampling.focus')}**")
+    if picture.boxes is None:
+        st.caption(t("attention_sampling.focus_upload"))
+        return
+    h, w = picture.gray.shape
+    inside = attn.attention_in_boxes(reading.attention, picture.boxes, (h, w))
+    area = float(np.prod(picture.boxes[:, 2:] - picture.boxes[:, :2], axis=1).sum()) / (h * w)
+    mass, share = st.columns(2)
+    mass.metric(t("attention_sampling.focus_mass"), decimal(inside, ".1%"),
+                help=t("attention_sampling.focus_mass_help"))
+    share.metric(t("attention_sampling.focus_area"), decimal(area, ".2%"), help=t("attention_sampling.focus_area_help"))
+    ratio = inside / area
+    st.caption(t("attention_sampling.focus_ratio", ratio=decimal(ratio, ".0f" if ratio >= 10 else ".1f")))
+
+
+# --- what it costs --------------------------------------------------------------
+
+def full_resolution(picture: Picture, model: attn.AttentionSampler) -> dict | None:
+    """The baseline's result for this image: a heavy job of the server's queue on the button, then kept."""
+    if st.button(t("attention_sampling.cost.run_full"), icon=":material/memory:", key="attention_full_go",
+                 help=t("attention_sampling.cost.run_full_help")):
+        gray, key = picture.gray, picture.key
+
+        def work(job: Job) -> dict:
+            probabilities, cost = attn.read_full_resolution(gray, model)
+            return {"key": key, "probabilities": probabilities, "cost": cost}
+
+        queue.submit(FULL_JOB, work, kind="full-resolution-cnn")
+    job = queue.current(FULL_JOB)
+    if job is not None and job.status == "done":
+        st.session_state[FULL] = job.result
+        queue.forget(FULL_JOB)
+    elif job is not None:   # its place in the queue, or a spinner-like bar, with Cancel
+        queue.follow(FULL_JOB, lambda job: queue.status(job, key="attention_full_cancel",
+                                                        running_text=t("attention_sampling.cost.running")))
+    result = st.session_state.get(FULL)
+    return result if result is not None and result["key"] == picture.key else None
+
+
+def show_costs(picture: Picture, reading: attn.Reading, model: attn.AttentionSampler) -> None:
+    st.subheader(t("attention_sampling.cost.title"))
+    h, w = picture.gray.shape
+    low_h, low_w = reading.attention.shape
+    k, cost = len(reading.patches), reading.cost
+    st.markdown(t("attention_sampling.cost.explain", pixels=number(h * w), h=h, w=w, k=k, patch=PATCH,
+                  read=number(k * PATCH * PATCH), low=number(low_h * low_w), low_w=low_w, low_h=low_h))
+    ours, full = st.columns(2, gap="large")
+    with ours.container(border=True):
+        st.markdown(f"**{t('attention_sampling.cost.ours')}**")
+        time_col, memory_col = st.columns(2)
+        time_col.metric(t("attention_sampling.cost.time"), duration(cost.seconds),
+                        help=t("attention_sampling.cost.time_help"))
+        memory_col.metric(t("attention_sampling.cost.memory"), size(cost.peak_bytes),
+                          help=t("attention_sampling.cost.memory_help"))
+        st.caption(t("attention_sampling.cost.ours_pixels", read=number(k * PATCH * PATCH + low_h * low_w),
+                     share=decimal((k * PATCH * PATCH + low_h * low_w) / (h * w), ".1%")))
+    with full.container(border=True):
+        st.markdown(f"**{t('attention_sampling.cost.full')}**")
+        result = full_resolution(picture, model)
+        if result is None:
+            st.caption(t("attention_sampling.cost.full_pending", pixels=number(h * w)))
+            return
+        other = result["cost"]
+        time_col, memory_col = st.columns(2)
+        time_col.metric(t("attention_sampling.cost.time"), duration(other.seconds),
+                        t("attention_sampling.cost.times", ratio=f"{other.seconds / max(cost.seconds, 1e-9):.0f}"),
+                        delta_color="off", delta_arrow="off")
+        memory_col.metric(t("attention_sampling.cost.memory"), size(other.peak_bytes),
+                          t("attention_sampling.cost.times", ratio=f"{other.peak_bytes / max(cost.peak_bytes, 1):.0f}"),
+                          delta_color="off", delta_arrow="off")
+        best = int(result["probabilities"].argmax())
+        st.caption(t("attention_sampling.cost.full_answer", digit=best, p=f"{result['probabilities'][best]:.0%}"))
+
+
+def model_card() -> None:
+    """How the shipped model was trained and how often it errs, when its training card is beside it."""
+    path = weights.locate(attn.WEIGHTS_ID)
+    try:
+        card = json.loads(Path(path).with_suffix(".json").read_text()) if path else None
+        text = card and t("attention_sampling.model_card", minutes=f"{card['train_seconds'] / 60:.0f}",
+                          error=decimal(card["test_error"], ".1%"), n=number(card["test_images"]),
+                          k=card.get("recipe", {}).get("k", 10))
+    except (OSError, ValueError, KeyError, TypeError):     # no card, or not one written by the training script
+        text = None
+    st.caption(text or t("attention_sampling.model_card_missing"))
+
+
+# --- the page -----------------------------------------------------------------------
+
+intro = page_header("attention_sampling")     # the formula folds with the introduction in projection mode
+restore_from_url(PARAMS, "attention_url_loaded")
+intro.latex(ESTIMATOR)
+intro.caption(t("attention_sampling.formula_caption"))
+intro.caption(t("attention_sampling.paper"))
+
+source_col, image_col, k_col, draw_col = st.columns([1.2, 1.6, 1.6, 1.2], gap="medium")
+with source_col:
+    source = st.radio(t("attention_sampling.source"), SOURCES, key="attention_source",
+                      format_func=labels("attention_sampling.source", SOURCES),
+                      help=t("attention_sampling.source_help", side=DEFAULT_MAX_SIDE))
+with image_col:
+    picture = generated() if source == "generate" else uploaded()
+with k_col:
+    k = st.slider(t("attention_sampling.k"), 1, 50, key="attention_k", help=t("attention_sampling.k_help"))
+with draw_col:
+    resample_control()
+
+try:
+    model = models.attention_sampler()
+except DemoError as error:
+    show_error(error)
+    model = None
+if model is not None and picture is None and source == "upload":
+    st.info(t("attention_sampling.empty"), icon=":material/upload:")
+if model is not None and picture is not None:
+    reading = reading_for(picture, int(k), int(st.session_state["attention_draw"]), model)
+    show_views(picture, reading)
+    zoom_col, answer_col = st.columns([3, 2], gap="large")
+    with zoom_col:
+        zoom_in(picture, reading)
+    with answer_col:
+        show_answer(picture, reading)
+        model_card()
+    show_costs(picture, reading, model)
+    name = f"megapixel_mnist_{st.session_state['attention_seed']}" if picture.label is not None else "upload"
+    st.download_button(t("attention_sampling.download"), lambda: full_size_view(picture, reading),
+                       file_name=f"{name}_k{k}.png", mime="image/png", icon=":material/download:",
+                       on_click="ignore", key="attention_download")
+share_link(PARAMS, t("attention_sampling.share"))

@@ -1,0 +1,177 @@
+"""Every page in a real browser as a classroom uses it: in French, and projected on a 1280×720 screen.
+
+For each page: open it in French and do its main interaction; open it in
+projection mode (``?present=1``) in a 1280×720 window and check that its main
+interaction is on the screen without scrolling. No error box either time.
+Screenshots: ``tests/screenshots/<page>_fr.png`` and ``<page>_present.png``
+(the English ones come from each page's own browser test).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+from playwright.sync_api import expect
+
+from demos import i18n
+from tests.browser_support import screenshot
+from tests.conftest import require_shared
+
+pytestmark = pytest.mark.browser
+
+SCREEN = {"width": 1280, "height": 720}    # a common projector
+
+
+def no_error_box(page) -> None:
+    """No exception, and no error message on the visible part of the page (a hidden tab may explain a missing file)."""
+    assert page.locator('[data-testid="stException"]').count() == 0
+    errors = page.locator('[data-testid="stAlertContentError"]:visible')
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def draw_a_one(page, lang: str) -> None:
+    canvas = page.locator("canvas").last
+    expect(canvas).to_be_visible(timeout=60_000)
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.15)
+    page.mouse.down()
+    for i in range(1, 17):
+        page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * (0.15 + 0.7 * i / 16))
+    page.mouse.up()
+    expect(page.locator('[data-testid="stMetricValue"]')).to_have_text("1", timeout=30_000)
+
+
+def choose_mobilenet(page, lang: str) -> None:
+    """ImageNet: MobileNetV2 (whose weights the test server has) reads the first sample."""
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=i18n.translate("imagenet.model", lang))
+    box.locator("input").click()
+    box.locator("input").fill("MobileNetV2")
+    page.get_by_role("option", name="MobileNetV2").first.click()
+    expect(page.locator('[data-testid="stPlotlyChart"] g.point').first).to_be_visible(timeout=60_000)
+
+
+def lecture_preset(page, lang: str) -> None:
+    page.get_by_role("button", name=i18n.translate("gd.preset.contrast", lang)).click()
+    expect(page.get_by_text("η = 0.5").first).to_be_visible(timeout=30_000)
+
+
+def one_step(page, lang: str) -> None:
+    page.get_by_role("button", name=i18n.translate("playground.step", lang), exact=True).click()
+    expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text("1", timeout=30_000)
+
+
+def new_digits(page, lang: str) -> None:
+    """GAN: another seed draws other digits."""
+    seed = page.locator('[data-testid="stNumberInput"]').filter(has_text=i18n.translate("gan.seed", lang)).first
+    seed.locator("input").fill("3")
+    seed.locator("input").press("Enter")
+    expect(page.locator('[data-testid="stImage"] img').first).to_be_visible(timeout=30_000)
+
+
+def resample(page, lang: str) -> None:
+    """Attention sampling: K new locations from the same attention."""
+    caption = page.get_by_text(i18n.translate("attention_sampling.draw_seed", lang, seed=0))
+    expect(caption).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name=i18n.translate("attention_sampling.resample", lang)).click()
+    expect(caption).to_have_count(0, timeout=30_000)
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str                   # "" for home
+    main: str                   # the main interaction: the element that must be on a projected screen
+    title_key: str
+    act: Callable | None = None         # the main interaction, in a language
+    shared: tuple[str, ...] = ()        # test data the server needs for it
+    height: int = 1600                  # of the window for the French screenshot: the whole page
+
+
+PAGES = {
+    "home": Page("", '[data-testid="stPageLink"]', "home.title", height=2300),
+    "mnist": Page("mnist", "canvas", "mnist.title", draw_a_one),
+    "imagenet": Page("imagenet", '[data-testid="stPlotlyChart"]', "imagenet.title", choose_mobilenet,
+                     ("weights", "mobilenet_v2_imagenet_dequantized.pth")),
+    "gradient_descent": Page("gradient_descent", '[data-testid="stPlotlyChart"]', "gradient_descent.title",
+                             lecture_preset),
+    "playground": Page("playground", '[data-testid="stPlotlyChart"]', "playground.title", one_step),
+    "cyclegan": Page("cyclegan", '[data-testid="stImage"] >> nth=1', "cyclegan.title", None, ("cyclegan",)),
+    "style": Page("style", '[role="tabpanel"]:visible [data-testid="stImage"] >> nth=1', "style.title", None,
+                  ("style",)),
+    "gan": Page("gan", '[data-testid="stImage"]', "gan.title", new_digits, height=2600),
+    "attention_sampling": Page("attention_sampling", '[data-testid="stImage"]', "attention_sampling.title", resample,
+                               ("mnist", "MNIST", "raw"), height=2600),
+}
+
+
+def open_and_use(page, app_url: str, spec: Page, lang: str, present: bool = False):
+    """Open the page, do its main interaction, and return its main element once shown."""
+    if spec.shared:
+        require_shared(*spec.shared)
+    page.goto(f"{app_url}/{spec.path}?lang={lang}" + ("&present=1" if present else ""))
+    expect(page.locator("h1").filter(has_text=i18n.translate(spec.title_key, lang)).first).to_be_visible(
+        timeout=60_000)
+    if spec.act is not None:
+        spec.act(page, lang)
+    main = page.locator(spec.main).first
+    expect(main).to_be_visible(timeout=60_000)
+    page.mouse.move(0, 0)                      # no tooltip in the screenshot
+    page.wait_for_timeout(1000)                # images and charts finish drawing
+    return main
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_in_french(page, app_url, name):
+    page.set_viewport_size({"width": 1280, "height": PAGES[name].height})
+    open_and_use(page, app_url, PAGES[name], "fr")
+    no_error_box(page)
+    screenshot(page, f"{name}_fr")
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_projected_fits_the_screen(browser, app_url, name):
+    spec = PAGES[name]
+    page = browser.new_page(viewport=SCREEN)
+    try:
+        main = open_and_use(page, app_url, spec, "en", present=True)
+        no_error_box(page)
+        box = main.bounding_box()
+        assert box is not None and 0 <= box["y"] < SCREEN["height"] - 40, (
+            f"{name}: the main interaction starts at y = {box and box['y']:.0f}, below the 720 px screen")
+        # Projection mode is on: the introduction is folded away, the text is larger.
+        expect(page.locator('[data-testid="stExpander"] summary').filter(
+            has_text=i18n.translate("common.about", "en")).first if spec.path else page.locator("h1")).to_be_visible()
+        size = page.locator('[data-testid="stMain"] h1').first.evaluate("e => getComputedStyle(e).fontSize")
+        assert float(size.removesuffix("px")) >= 36
+        screenshot(page, f"{name}_present")
+    finally:
+        page.close()
+
+
+def test_language_and_projection_switch_from_the_sidebar_and_follow_the_visitor(page, app_url):
+    """The sidebar switches change every text at once, go into the address, and stay on the next page."""
+    page.set_viewport_size(SCREEN)
+    page.goto(f"{app_url}/gradient_descent?lang=en")
+    expect(page.locator("h1").filter(has_text=i18n.translate("gradient_descent.title", "en"))).to_be_visible(
+        timeout=60_000)
+    page.locator('[data-testid="stSidebar"]').get_by_text("Français", exact=True).click()
+    expect(page.locator("h1").filter(has_text=i18n.translate("gradient_descent.title", "fr"))).to_be_visible(
+        timeout=30_000)
+    expect(page.get_by_role("button", name=i18n.translate("gd.preset.contrast", "fr"))).to_be_visible()
+    page.locator('[data-testid="stSidebar"]').get_by_text(i18n.translate("common.present", "fr")).click()
+    expect(page.locator('[data-testid="stExpander"] summary').filter(
+        has_text=i18n.translate("common.about", "fr"))).to_be_visible(timeout=30_000)
+    page.wait_for_function("() => location.search.includes('present=1') && location.search.includes('lang=fr')")
+    # Another page, through the sidebar's navigation: still French, still projected.
+    page.locator('[data-testid="stSidebarNav"]').get_by_text(i18n.translate("playground.nav", "fr")).click()
+    expect(page.locator("h1").filter(has_text=i18n.translate("playground.title", "fr"))).to_be_visible(
+        timeout=30_000)
+    expect(page.locator('[data-testid="stExpander"] summary').filter(
+        has_text=i18n.translate("common.about", "fr"))).to_be_visible(timeout=30_000)
+    page.wait_for_function("() => location.search.includes('present=1') && location.search.includes('lang=fr')")
+    # The sidebar folds with Streamlit's own button, and the page keeps working.
+    expect(page.locator('[data-testid="stSidebar"]')).to_have_attribute("data-collapsed", "false")
+    page.locator('[data-testid="stSidebar"]').hover()
+    page.locator('[data-testid="stSidebarCollapseButton"] button').click()
+    expect(page.locator('[data-testid="stSidebar"]')).to_have_attribute("data-collapsed", "true", timeout=10_000)
+    no_error_box(page)

@@ -1,0 +1,32 @@
+"""The heavy libraries imported once, by one session, before any page runs.
+
+When a whole room opens the app at once, twenty sessions start their first
+script run at the same moment. Libraries that import others lazily (plotly
+asks ``sys.modules`` for pandas; Streamlit imports pandas and pyarrow on the
+first dataframe) then see a half-imported module in another session's thread
+and fail ("partially initialized module 'pandas'"), which the load test
+(``bench/load.py``) caught. Importing them here, under one lock, before the
+page scripts do, closes that race.
+"""
+from __future__ import annotations
+
+import importlib
+import threading
+
+HEAVY = ("numpy", "pandas", "pyarrow", "PIL.Image", "cv2", "torch", "torchvision", "plotly.graph_objects",
+         "plotly.io", "ui.models")
+
+_lock = threading.Lock()
+_done = False
+
+
+def import_heavy_libraries() -> None:
+    """Import :data:`HEAVY` once per process; other sessions wait for the first one to finish."""
+    global _done
+    if _done:
+        return
+    with _lock:
+        if not _done:
+            for name in HEAVY:
+                importlib.import_module(name)
+            _done = True
