@@ -9,7 +9,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from demos import attention_sampling as attn, weights
@@ -21,6 +20,7 @@ from demos.images import DEFAULT_MAX_SIDE, to_png
 from demos.jobs import Job
 from demos.url_state import Param
 from ui import models, queue
+from ui.charts import digit_probabilities
 from ui.common import labels, lang, page_header, show_error, size, t
 from ui.inputs import uploaded_image
 from ui.links import restore_from_url, share_link
@@ -226,19 +226,6 @@ def show_views(picture: Picture, reading: attn.Reading) -> None:
         show_focus(picture, reading)
 
 
-def probability_chart(probabilities: np.ndarray) -> go.Figure:
-    best = int(probabilities.argmax())
-    fig = go.Figure(go.Bar(
-        x=[str(d) for d in range(10)], y=probabilities,
-        marker_color=["#e4572e" if d == best else "#4c78a8" for d in range(10)],
-        text=[f"{p:.0%}" for p in probabilities], textposition="outside",
-    ))
-    fig.update_layout(height=240, margin=dict(l=10, r=10, t=10, b=10), yaxis=dict(range=[0, 1.15], tickformat=".0%"),
-                      xaxis=dict(title=t("attention_sampling.digit"), type="category"),
-                      yaxis_title=t("attention_sampling.probability"))
-    return fig
-
-
 def show_answer(picture: Picture, reading: attn.Reading) -> None:
     best = reading.prediction
     st.metric(t("attention_sampling.prediction"), str(best),
@@ -247,7 +234,9 @@ def show_answer(picture: Picture, reading: attn.Reading) -> None:
     if picture.label is not None:
         verdict = "right" if best == picture.label else "wrong"
         st.caption(t(f"attention_sampling.truth.{verdict}", label=picture.label))
-    st.plotly_chart(probability_chart(reading.probabilities), width="stretch", config={"displayModeBar": False},
+    chart = digit_probabilities(reading.probabilities, t("attention_sampling.digit"),
+                                t("attention_sampling.probability"), height=240)
+    st.plotly_chart(chart, width="stretch", config={"displayModeBar": False},
                     key="attention_chart")
 
 

@@ -13,24 +13,13 @@ from demos.images import load_image
 from demos.jobs import Job
 from demos.mnist.train import QUICK, train_and_evaluate
 from ui import models, queue
+from ui.charts import digit_probabilities
 from ui.common import labels, page_header, show_error, t
 from ui.inputs import camera_image, uploaded_image
 
 CANVAS_SIDE = 280
 MY_MODEL = "mnist_my_model"      # session state: the visitor's own trained weights
 TRAINING = "mnist_training"      # session state: the visitor's training run (a demos.jobs.Job)
-
-
-def probability_chart(probabilities: np.ndarray) -> go.Figure:
-    best = int(probabilities.argmax())
-    fig = go.Figure(go.Bar(
-        x=[str(d) for d in range(10)], y=probabilities,
-        marker_color=["#e4572e" if d == best else "#4c78a8" for d in range(10)],
-        text=[f"{p:.0%}" for p in probabilities], textposition="outside",
-    ))
-    fig.update_layout(height=260, margin=dict(l=10, r=10, t=10, b=10), yaxis=dict(range=[0, 1.15], tickformat=".0%"),
-                      xaxis=dict(title=t("mnist.digit"), type="category"), yaxis_title=t("mnist.probability"))
-    return fig
 
 
 def training_chart(history: list[dict]) -> go.Figure:
@@ -87,7 +76,8 @@ def show_reading(reading: mnist.Reading) -> None:
     with st.container(key="mnist_answer"):
         st.metric(t("mnist.prediction"), str(best), t("mnist.confidence", p=f"{reading.probabilities[best]:.0%}"),
                   delta_color="off", delta_arrow="off")
-    st.plotly_chart(probability_chart(reading.probabilities), width="stretch", config={"displayModeBar": False})
+    chart = digit_probabilities(reading.probabilities, t("mnist.digit"), t("mnist.probability"))
+    st.plotly_chart(chart, width="stretch", config={"displayModeBar": False})
 
 
 def show_internals(reading: mnist.Reading) -> None:

@@ -7,8 +7,8 @@ import torch
 
 from demos import attention_sampling as ats
 from demos.attention_sampling import megapixel_mnist as mm
-from demos.attention_sampling.model import expected_features, extract_patches, sample_without_replacement
-from demos.attention_sampling.train import evaluate
+from demos.attention_sampling.model import entropy, expected_features, extract_patches, sample_without_replacement
+from demos.attention_sampling.train import Recipe, evaluate, megapixel_batch, train
 from demos.mnist.data import load_mnist
 from tests.conftest import require_shared
 
@@ -187,3 +187,18 @@ def test_huge_pictures_are_scaled_down():
 def test_tiny_picture_still_gives_an_answer(model):
     probabilities, attention, positions = ats.predict(np.zeros((20, 30), np.uint8), k=10, model=model)
     assert np.isfinite(probabilities).all() and len(positions) <= attention.size
+
+
+# --- the training recipe ----------------------------------------------------------------
+
+def test_training_runs_every_stage_and_sharpening_concentrates_the_attention():
+    """A tiny run of the recipe: all four stages log, and the sharpening runs lower the attention's entropy."""
+    digits = fake_digits()
+    tiny = dict(pretrain_steps=2, pretrain_batch=8, ink_steps=20, steps=1, batch=2)
+    plain, _ = train(digits, digits, Recipe(**tiny, sharpen=()), log=lambda r: None, eval_seeds=range(2))
+    sharp, history = train(digits, digits, Recipe(**tiny, sharpen=((15, 1e-2, -5.0),)), log=lambda r: None,
+                           eval_seeds=range(2))
+    assert [r["stage"] for r in history if r.get("step") == 0] == ["pretrain", "ink-prior", "end-to-end", "sharpen-1"]
+    low = megapixel_batch([1, 2], digits)[0]
+    with torch.no_grad():
+        assert entropy(sharp.attention_map(low)) < entropy(plain.attention_map(low)) - 1.0
