@@ -137,6 +137,26 @@ def no_error_box(page) -> None:
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
 
 
+def wait_until_idle(page, quiet_ms: int = 1500, timeout_ms: int = 60_000) -> None:
+    """Wait until no script has run on the page for ``quiet_ms``.
+
+    Streamlit shows its status widget only while a script (or a fragment) runs. A
+    click that lands during a rerun can be lost, e.g. a download whose data the
+    rerun has already discarded.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    quiet_since = None
+    while time.monotonic() < deadline:
+        if page.locator('[data-testid="stStatusWidget"]').count():
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif (time.monotonic() - quiet_since) * 1000 >= quiet_ms:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the page was still running after {timeout_ms / 1000:.0f} s")
+
+
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser_support import no_error_box, screenshot
+from tests.browser_support import no_error_box, screenshot, wait_until_idle
 from tests.conftest import require_shared
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,8 @@ def test_english_page_shows_patches_and_the_full_image_baseline(page, app_url):
     # the time and memory ratios, once the full-image CNN has run (a few seconds on a busy CPU)
     expect(page.get_by_text("× attention sampling")).to_have_count(2, timeout=60_000)
     expect(page.get_by_text("only ever learnt from sampled patches")).to_be_visible()
-    with page.expect_download() as download:     # the PNG is built only now, at full resolution
+    wait_until_idle(page)                       # the job's end reruns the page once
+    with page.expect_download(timeout=60_000) as download:     # the PNG is built only now, at full resolution
         page.get_by_role("button", name="Download the image with its overlays").click()
     with Image.open(download.value.path()) as png:
         assert png.size == (1500, 1500) and png.mode == "RGB"
