@@ -1,31 +1,44 @@
-"""Load test: N simulated visitors on one real app server, printed as JSON (loopback only, bounded).
+"""Load test: a crowd of simulated visitors on one real app server, printed as JSON (loopback only, bounded).
 
-    python bench/load.py [--visitors 20] [--seconds 150] [--think 1-3]
+    python bench/load.py [--visitors 100] [--seconds 300] [--think 3-10] [--compare REV]
 
-Starts ``streamlit run app.py`` on 127.0.0.1 (offline, its own cache), then
-opens one Streamlit websocket session per visitor, speaking the browser's own
-protocol (protobuf ``BackMsg`` / ``ForwardMsg`` over ``/_stcore/stream``): each
-visitor, in its own order, goes to
+Starts ``streamlit run app.py`` on 127.0.0.1 (offline, its own cache and weights
+folder), then opens one Streamlit websocket session per visitor, speaking the
+browser's own protocol (protobuf ``BackMsg`` / ``ForwardMsg`` over
+``/_stcore/stream``, uploads by HTTP PUT as the browser does). Each visitor, in
+its own order, goes to
 
-- **Read a digit** and draws a digit: the drawing canvas's state is sent as the
-  browser sends it (a PNG data URL of an MNIST test digit, or a synthetic 7
-  without ``../shared/data``); the page must show the digit it read;
-- **What does it see?**: picks MobileNetV2 (real weights from
-  ``../shared/data/weights`` when present, random ones otherwise) and a random
-  photo of the sample gallery (``../shared/data/imagenet-samples``, 122
-  photos; a few noise images otherwise); the page must show the top-15 chart;
-- **Gradient descent**: moves the starting-point slider to a random value; the
-  page must redraw its curve;
+- **Read a digit** (``mnist``): sends the drawing canvas's state as the browser
+  does (a PNG of an MNIST test digit); the page must show the digit it read;
+- **What does it see?** (``imagenet``): MobileNetV2 (real weights from
+  ``../shared/data/weights``, random ones otherwise) on an **uploaded
+  phone-like photo** (a random crop, flip and colour jitter of a gallery photo,
+  1–3 megapixels, JPEG), a different one every time, so no cache can answer;
+  the page must show the top-15 chart;
+- **Gradient descent**: moves the starting point; the page must redraw its curve;
+- **CycleGAN fast mode** (``cyclegan``): the compressed horse→zebra generator
+  on an uploaded phone-like photo; the page must show the translation;
+- **Playground** (``playground``): clicks Run, lets the live chart tick five
+  times as the browser would, clicks Pause;
 
-then waits 1-3 s (a person reading) and goes on, until ``--seconds`` have
-passed. Latency is the time from sending the interaction to the server's
-"script finished", per page (what a visitor waits for, minus the browser's
-drawing), leaving out the first ``--warmup`` seconds (models loading). An error is any exception shown by the page, any red error message,
-an expected element that is missing, a run over 120 s or a dropped connection.
-The server's resident memory is sampled every 5 s.
+and waits ``--think`` seconds (a person reading, taking a photo) between
+interactions. Besides, every ``--train-every`` seconds one visitor opens "Read
+a digit", starts **Train it yourself** and closes the tab 5 s later, and one
+second after that another visitor starts it and stays until it is done: the
+report gives how long that one waited for its run to start after the first one
+left, and how long its training took.
 
-No browser runs (20 headless browsers would need more than 2 cores): this
-measures the server, which is what visitors share.
+Latency is the time from sending the interaction to the server's "script
+finished" (what a visitor waits for, minus the browser's drawing), per page,
+leaving out the first ``--warmup`` seconds. An error is an exception or a red
+error message on the page, a missing result, a run over 120 s or a dropped
+connection. The server's resident memory and the machine's load average are
+sampled every 5 s. ``--compare REV`` first runs the same crowd (same seed,
+same photos) against the app as it was at git revision REV, then against this
+tree, and prints both reports and their ratios.
+
+No browser runs (a hundred headless browsers would need more than 2 cores):
+this measures the server, which is what visitors share.
 """
 from __future__ import annotations
 
@@ -45,16 +58,21 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
 sys.path.insert(0, str(REPO))
 
-MAX_VISITORS = 100
-MAX_SECONDS = 600
+MAX_VISITORS = 300
+MAX_SECONDS = 900
 RUN_TIMEOUT = 120.0
-PAGES = ("mnist", "imagenet", "gradient_descent")
+PAGES = ("mnist", "imagenet", "gradient_descent", "cyclegan", "playground")
+UPLOAD_PAGES = ("imagenet", "cyclegan")
+EXPECTED = {"mnist": "metric", "imagenet": "plotly_chart", "gradient_descent": "plotly_chart",
+            "cyclegan": "download_button", "playground": "plotly_chart"}
 
 
 # --------------------------------------------------------------------------- the server
@@ -66,9 +84,10 @@ def free_port() -> int:
 
 
 def server_env(workdir: Path) -> dict[str, str]:
+    """Offline, its own cache; MobileNetV2, the compressed horse→zebra generator and MNIST in a weights folder."""
     env = {**os.environ, "DLDEMOS_OFFLINE": "1", "DLDEMOS_CACHE_DIR": str(workdir / "cache"),
-           "DLDEMOS_DEVICE": os.environ.get("DLDEMOS_DEVICE", "cpu")}
-    env.pop("DLDEMOS_WEIGHTS_DIR", None)
+           "DLDEMOS_DEVICE": os.environ.get("DLDEMOS_DEVICE", "cpu"), "MALLOC_ARENA_MAX": "2"}
+    from demos import weights
     from demos.imagenet import get_spec
 
     local = workdir / "weights"
@@ -83,26 +102,35 @@ def server_env(workdir: Path) -> dict[str, str]:
 
         torch.save(load_classifier("mobilenet_v2", pretrained=False).module.state_dict(),
                    local / get_spec("mobilenet_v2").filename)
+    compressed = SHARED / "cyclegan" / "horse2zebra_ganCompression_compressed_latest_net_G.pth"
+    target = local / weights.get("cyclegan-horse2zebra-compressed").filename
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if compressed.is_file():
+        shutil.copy(compressed, target)
+    else:   # random weights in the official format
+        import torch
+
+        from demos.cyclegan import build_generator
+
+        torch.save(build_generator("horse2zebra_compressed").state_dict(), target)
+    raw = SHARED / "mnist" / "MNIST" / "raw"   # "Train it yourself" needs the MNIST files
+    for artifact in ("mnist-train-images", "mnist-train-labels", "mnist-test-images", "mnist-test-labels"):
+        filename = weights.get(artifact).filename
+        if (raw / Path(filename).name).is_file():
+            (local / filename).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(raw / Path(filename).name, local / filename)
     env["DLDEMOS_WEIGHTS_DIR"] = str(local)
     samples = SHARED / "imagenet-samples" / "original"
     if samples.is_dir():
         env["DLDEMOS_SAMPLES_DIR"] = str(samples)
-    else:   # one synthetic photo, so the page has something to classify
-        from PIL import Image
-
-        folder = workdir / "samples"
-        folder.mkdir()
-        for i in range(8):
-            Image.effect_noise((500, 375), 20 + 10 * i).convert("RGB").save(folder / f"noise{i}.png")
-        env["DLDEMOS_SAMPLES_DIR"] = str(folder)
     return env
 
 
-def start_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
+def start_server(app_dir: Path, port: int, env: dict[str, str], log: Path) -> subprocess.Popen:
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true", "--server.runOnSave", "false",
                "--browser.gatherUsageStats", "false"]
-    server = subprocess.Popen(command, cwd=REPO, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    server = subprocess.Popen(command, cwd=app_dir, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if server.poll() is not None:
@@ -124,14 +152,13 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-# --------------------------------------------------------------------------- the drawings
+# --------------------------------------------------------------------------- what visitors send
 
-def digit_pngs(count: int = 50) -> list[bytes]:
+def digit_pngs(count: int = 50) -> list[str]:
     """PNG data URLs of drawn digits, 280×280 RGBA white on black, as the canvas sends them."""
     import numpy as np
     from PIL import Image, ImageDraw
 
-    digits = []
     try:
         from demos.mnist.data import load_mnist
 
@@ -153,31 +180,79 @@ def digit_pngs(count: int = 50) -> list[bytes]:
     return urls
 
 
+def gallery() -> list[Path]:
+    photos = sorted((SHARED / "imagenet-samples" / "original").glob("*.JPEG"))
+    photos += sorted((SHARED / "cyclegan" / "test_images").glob("*/*.[jJ]*"))
+    return photos
+
+
+def phone_photo(args: tuple[int, str | None, Path]) -> Path:
+    """One unique phone-like JPEG (1–3 MP): a random crop, flip and colour jitter of a gallery photo."""
+    from PIL import Image, ImageEnhance, ImageOps
+
+    number, source, folder = args
+    rng = random.Random(number)
+    if source is None:   # no gallery: noise, still a unique photo of the same size
+        image = Image.effect_noise((400, 300), 40 + number % 50).convert("RGB")
+    else:
+        image = Image.open(source).convert("RGB")
+    width, height = image.size
+    scale = rng.uniform(0.7, 1.0)
+    w, h = int(width * scale), int(height * scale)
+    left, top = rng.randint(0, width - w), rng.randint(0, height - h)
+    image = image.crop((left, top, left + w, top + h))
+    if rng.random() < 0.5:
+        image = ImageOps.mirror(image)
+    for enhance in (ImageEnhance.Brightness, ImageEnhance.Contrast, ImageEnhance.Color):
+        image = enhance(image).enhance(rng.uniform(0.75, 1.25))
+    megapixels = rng.uniform(1.0, 3.0)
+    factor = (megapixels * 1e6 / (w * h)) ** 0.5
+    image = image.resize((round(w * factor), round(h * factor)), Image.Resampling.BICUBIC)
+    path = folder / f"phone_{number:05d}.jpg"
+    image.save(path, "JPEG", quality=rng.randint(82, 92))
+    return path
+
+
+def make_photos(count: int, folder: Path, seed: int) -> list[Path]:
+    """``count`` unique phone photos, made before the clock starts (on every core)."""
+    sources = gallery() or [None]
+    rng = random.Random(seed)
+    jobs = [(seed * 100_000 + i, str(rng.choice(sources)) if sources[0] else None, folder) for i in range(count)]
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return list(pool.map(phone_photo, jobs, chunksize=8))
+
+
 # --------------------------------------------------------------------------- one visitor
 
 class Visitor:
     """One browser tab, as the server sees it: a websocket session sending reruns with widget states."""
 
-    def __init__(self, number: int, port: int, drawings: list[str], seconds_think: tuple[float, float],
-                 pages: tuple[str, ...] = PAGES) -> None:
-        self.number = number
-        self.pages = pages
-        self.port = port
-        self.drawings = drawings
-        self.think = seconds_think
+    def __init__(self, number: int, port: int, drawings: list[str], photos: list[Path], think: tuple[float, float],
+                 pages: tuple[str, ...], labels: dict[str, str]) -> None:
+        self.number, self.port, self.drawings, self.photos = number, port, drawings, photos
+        self.think, self.pages, self.labels = think, pages, labels
         self.rng = random.Random(number)
         self.page_hashes: dict[str, str] = {}
-        self.widgets: dict[str, dict[str, object]] = {page: {} for page in PAGES}   # page → id → state
+        self.ids: dict[str, str] = {}           # what → widget id, learnt from the pages
+        self.opened: set[str] = set()
+        self.session_id = ""
+        self.fragments: dict[str, str] = {}     # page → the id of its live fragment
+        self.widgets: dict[str, dict] = {}      # page → widget states the visitor set, resent with every rerun
         self.samples: list[dict] = []
         self.errors: list[str] = []
         self.notes: list[str] = []
+        self.training: dict[str, float] = {}
 
-    async def run(self, deadline: float) -> None:
+    # -- connection ------------------------------------------------------------
+    async def connect(self):
         from websockets.asyncio.client import connect
 
+        return await connect(f"ws://127.0.0.1:{self.port}/_stcore/stream", subprotocols=["streamlit"],
+                             max_size=None, open_timeout=60, ping_interval=None)
+
+    async def run(self, deadline: float) -> None:
         try:
-            async with connect(f"ws://127.0.0.1:{self.port}/_stcore/stream", subprotocols=["streamlit"],
-                               max_size=None, open_timeout=60, ping_interval=None) as ws:
+            async with await self.connect() as ws:
                 self.ws = ws
                 order = list(self.pages)
                 self.rng.shuffle(order)
@@ -190,50 +265,170 @@ class Visitor:
         except Exception as error:   # a dropped connection is an error a visitor sees
             self.errors.append(f"visitor {self.number}: connection: {type(error).__name__}: {error}")
 
-    async def visit(self, page: str) -> None:
-        """Open the page (first time only), then do its interaction and time it."""
-        if not self.widgets[page]:
+    # -- the interactions ------------------------------------------------------
+    async def open(self, page: str) -> bool:
+        if page in self.opened:
+            return True
+        elements = await self.rerun(page, {}, timed=False)
+        if elements is None:
+            return False
+        self.learn(page, elements)
+        settings = {}
+        if page == "imagenet":   # MobileNetV2 and the upload source, once (the visitor's settings)
+            settings = {self.ids["imagenet_model"]: ("string_value", self.ids["mobilenet_label"]),
+                        self.ids["imagenet_source"]: ("string_array_value", [self.labels["imagenet_upload"]])}
+        elif page == "cyclegan":
+            settings = {self.ids["cyclegan_source"]: ("string_value", self.labels["cyclegan_upload"])}
+        if settings:
+            self.widgets[page] = settings
             elements = await self.rerun(page, {}, timed=False)
             if elements is None:
-                return
+                return False
             self.learn(page, elements)
-        states = dict(self.widgets[page])
+            if f"{page}_upload" not in self.ids:
+                raise RuntimeError(f"{page}: no file uploader after choosing to upload")
+        self.opened.add(page)
+        return True
+
+    async def visit(self, page: str) -> None:
+        if not await self.open(page):
+            return
+        states: dict = {}
         if page == "mnist":
-            states[self.canvas] = ("json_value", json.dumps({"drawing": {"raw": {"objects": [],
-                                   "background": "#000000"}, "data": self.rng.choice(self.drawings)},
-                                   "backgroundFit": None}))
-        elif page == "imagenet":   # another photo of the gallery each time, with MobileNetV2
-            states[self.model_box] = ("string_value", self.mobilenet_label)
-            states[self.sample_box] = ("string_value", self.rng.choice(self.sample_labels))
-        else:
-            states[self.w0_slider] = ("double_array_value", [round(self.rng.uniform(-3, 3) / 0.05) * 0.05])
+            states[self.ids["mnist_canvas"]] = ("json_value", json.dumps({"drawing": {"raw": {
+                "objects": [], "background": "#000000"}, "data": self.rng.choice(self.drawings)},
+                "backgroundFit": None}))
+        elif page in UPLOAD_PAGES:
+            upload = await self.upload(page, self.photos.pop() if self.photos else None)
+            if upload is None:
+                return
+            states[self.ids[f"{page}_upload"]] = ("file_uploader_state_value", upload)
+        elif page == "gradient_descent":
+            states[self.ids["gd_w0"]] = ("double_array_value", [round(self.rng.uniform(-3, 3) / 0.05) * 0.05])
+        elif page == "playground":
+            states[self.ids["pg_run"]] = ("trigger_value", True)
         elements = await self.rerun(page, states, timed=True)
         if elements is None:
             return
-        kinds = [kind for kind, _ in elements]
-        expected = {"mnist": "metric", "imagenet": "plotly_chart", "gradient_descent": "plotly_chart"}[page]
-        if expected not in kinds:
-            self.errors.append(f"visitor {self.number}: {page}: no {expected} shown")
+        if EXPECTED[page] not in [kind for kind, _ in elements]:
+            self.errors.append(f"visitor {self.number}: {page}: no {EXPECTED[page]} shown")
+        if page == "playground":   # the live chart ticks, as the browser asks, then Pause
+            for _ in range(5):
+                await asyncio.sleep(0.3)
+                if self.fragments.get(page):
+                    await self.rerun(page, {}, timed=False, fragment=self.fragments[page])
+            await self.rerun(page, {self.ids["pg_pause"]: ("trigger_value", True)}, timed=False)
 
+    async def upload(self, page: str, photo: Path | None):
+        """PUT a photo to the server as the browser's uploader does; the widget state that points to it."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.Common_pb2 import FileUploaderState
+
+        if photo is None:
+            self.errors.append(f"visitor {self.number}: {page}: no unique photo left (raise --photos)")
+            return None
+        data = await asyncio.to_thread(photo.read_bytes)
+        message = BackMsg()
+        message.file_urls_request.request_id = uuid.uuid4().hex
+        message.file_urls_request.session_id = self.session_id
+        message.file_urls_request.file_names.append(photo.name)
+        await self.ws.send(message.SerializeToString())
+        urls = await self.receive_until("file_urls_response", page)
+        if urls is None:
+            return None
+        file_urls = urls.file_urls[0]
+        status = await asyncio.to_thread(self.put, file_urls.upload_url, photo.name, data)
+        if status != 204 and status != 200:
+            self.errors.append(f"visitor {self.number}: {page}: upload refused ({status})")
+            return None
+        state = FileUploaderState()
+        info = state.uploaded_file_info.add()
+        info.file_id, info.name, info.size = file_urls.file_id, photo.name, len(data)
+        info.file_urls.CopyFrom(file_urls)
+        return state
+
+    def put(self, url: str, name: str, data: bytes) -> int:
+        import requests
+
+        if not hasattr(self, "http"):
+            self.http = requests.Session()
+            # the XSRF cookie, as the browser gets it (the health check sets it)
+            self.http.get(f"http://127.0.0.1:{self.port}/_stcore/health", timeout=30)
+        token = self.http.cookies.get("_streamlit_xsrf", "")
+        response = self.http.put(f"http://127.0.0.1:{self.port}{url}", files={"file": (name, data, "image/jpeg")},
+                                 headers={"X-Xsrftoken": token}, timeout=60)
+        return response.status_code
+
+    # -- "Train it yourself" ---------------------------------------------------
+    async def train(self, stay: bool, left_at: float | None = None) -> None:
+        """Start a training run on Read a digit; leave 5 s later, or follow it (a rerun a second) until done."""
+        try:
+            async with await self.connect() as ws:
+                self.ws = ws
+                if not await self.open("mnist"):
+                    return
+                clicked = time.monotonic()
+                await self.rerun("mnist", {self.ids["mnist_train"]: ("trigger_value", True)}, timed=False)
+                if not stay:
+                    await asyncio.sleep(5)
+                    self.training["left"] = time.monotonic()
+                    return   # the tab is closed
+                while time.monotonic() - clicked < 180:
+                    await asyncio.sleep(1)
+                    elements = await self.rerun("mnist", {}, timed=False)
+                    texts = " ".join(getattr(e, "body", "") or getattr(e, "text", "") for _, e in elements or [])
+                    if "started" not in self.training and self.labels["running"] in texts:
+                        self.training["started"] = time.monotonic()
+                    if self.labels["done"] in texts:
+                        self.training["done"] = time.monotonic()
+                        break
+                self.training["clicked"] = clicked
+                self.training["departed_at"] = left_at or clicked
+        except Exception as error:
+            self.errors.append(f"trainer {self.number}: {type(error).__name__}: {error}")
+
+    # -- protocol --------------------------------------------------------------
     def learn(self, page: str, elements: list[tuple[str, object]]) -> None:
-        """The widget ids (and the option label) the interactions need, from the page's first run."""
+        """The widget ids (and option labels) the interactions need, from the page's first run."""
         for kind, element in elements:
             element_id = getattr(element, "id", "")
-            if page == "mnist" and kind == "bidi_component" and element_id.endswith("mnist_canvas"):
-                self.canvas = element_id
-            elif page == "imagenet" and kind == "selectbox" and element_id.endswith("imagenet_model"):
-                self.model_box = element_id
-                self.mobilenet_label = next(o for o in element.options if o.startswith("MobileNetV2"))
-            elif page == "imagenet" and kind == "selectbox" and element_id.endswith("imagenet_sample"):
-                self.sample_box, self.sample_labels = element_id, list(element.options)
-            elif page == "gradient_descent" and kind == "slider" and element_id.endswith("gd_w0"):
-                self.w0_slider = element_id
-        needed = {"mnist": "canvas", "imagenet": "sample_box", "gradient_descent": "w0_slider"}[page]
-        if not hasattr(self, needed):
-            raise RuntimeError(f"{page}: the widget {needed} was not found on the page")
-        self.widgets[page] = {"_seen": ("none", None)}
+            for key in ("mnist_canvas", "imagenet_model", "imagenet_source", "imagenet_upload", "gd_w0",
+                        "cyclegan_source", "cyclegan_upload", "mnist_train"):
+                if element_id.endswith(key):
+                    self.ids[key] = element_id
+            if kind == "selectbox" and element_id.endswith("imagenet_model"):
+                self.ids["mobilenet_label"] = next(o for o in element.options if o.startswith("MobileNetV2"))
+            if kind == "button" and page == "playground":
+                if element.label == self.labels["run"]:
+                    self.ids["pg_run"] = element_id
+                elif element.label == self.labels["pause"]:
+                    self.ids["pg_pause"] = element_id
+            if kind == "button" and page == "mnist" and element.label == self.labels["train"]:
+                self.ids["mnist_train"] = element_id
+        needed = {"mnist": ["mnist_canvas"], "imagenet": ["imagenet_model", "imagenet_source"],
+                  "gradient_descent": ["gd_w0"], "cyclegan": ["cyclegan_source"],
+                  "playground": ["pg_run", "pg_pause"]}[page]
+        missing = [key for key in needed if key not in self.ids]
+        if missing:
+            raise RuntimeError(f"{page}: the widgets {missing} were not found on the page")
 
-    async def rerun(self, page: str, states: dict, timed: bool) -> list[tuple[str, object]] | None:
+    async def receive_until(self, kind_wanted: str, page: str):
+        start = time.monotonic()
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        while True:
+            try:
+                raw = await asyncio.wait_for(self.ws.recv(), timeout=max(1.0, start + RUN_TIMEOUT - time.monotonic()))
+            except asyncio.TimeoutError:
+                self.errors.append(f"visitor {self.number}: {page}: no {kind_wanted} within {RUN_TIMEOUT:.0f} s")
+                return None
+            msg = ForwardMsg()
+            msg.ParseFromString(raw)
+            if msg.WhichOneof("type") == kind_wanted:
+                return getattr(msg, kind_wanted)
+
+    async def rerun(self, page: str, states: dict, timed: bool,
+                    fragment: str | None = None) -> list[tuple[str, object]] | None:
         from streamlit.proto.BackMsg_pb2 import BackMsg
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -242,13 +437,17 @@ class Visitor:
         client.query_string = "lang=en"
         client.page_name = page
         client.page_script_hash = self.page_hashes.get(page, "")
-        for widget_id, (value_type, value) in states.items():
-            if value_type == "none":
-                continue
+        if fragment:
+            client.fragment_id = fragment
+        for widget_id, (value_type, value) in {**self.widgets.get(page, {}), **states}.items():
             state = client.widget_states.widgets.add()
             state.id = widget_id
             if value_type == "double_array_value":
                 state.double_array_value.data.extend(value)
+            elif value_type == "string_array_value":
+                state.string_array_value.data.extend(value)
+            elif value_type == "file_uploader_state_value":
+                state.file_uploader_state_value.CopyFrom(value)
             else:
                 setattr(state, value_type, value)
         start = time.monotonic()
@@ -263,26 +462,31 @@ class Visitor:
             msg = ForwardMsg()
             msg.ParseFromString(raw)
             kind = msg.WhichOneof("type")
-            if kind == "navigation":
+            if kind == "new_session":
+                self.session_id = msg.new_session.initialize.session_id or self.session_id
+            elif kind == "navigation":
                 for app_page in msg.navigation.app_pages:
                     self.page_hashes[app_page.url_pathname] = app_page.page_script_hash
-            elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-                element_kind = msg.delta.new_element.WhichOneof("type")
-                element = getattr(msg.delta.new_element, element_kind)
-                elements.append((element_kind, element))
-                if element_kind == "exception":
-                    self.errors.append(f"visitor {self.number}: {page}: exception {element.type}: {element.message}")
-                elif element_kind == "alert" and element.format == 1:   # st.error
-                    # Opening the ImageNet page offline shows AlexNet's missing weights until MobileNetV2
-                    # is picked: a message on the first visit, an error in an interaction.
-                    (self.errors if timed else self.notes).append(
-                        f"visitor {self.number}: {page}: error shown: {element.body[:200]}")
+            elif kind == "delta":
+                if msg.delta.fragment_id:
+                    self.fragments[page] = msg.delta.fragment_id
+                if msg.delta.WhichOneof("type") == "new_element":
+                    element_kind = msg.delta.new_element.WhichOneof("type")
+                    element = getattr(msg.delta.new_element, element_kind)
+                    elements.append((element_kind, element))
+                    if element_kind == "exception":
+                        self.errors.append(f"visitor {self.number}: {page}: exception {element.type}: "
+                                           f"{element.message}")
+                    elif element_kind == "alert" and element.format == 1:   # st.error
+                        # Opening the ImageNet page offline shows AlexNet's missing weights until MobileNetV2
+                        # is picked: a message on the first visit, an error in an interaction.
+                        (self.errors if timed else self.notes).append(
+                            f"visitor {self.number}: {page}: error shown: {element.body[:200]}")
             elif kind == "script_finished":
-                if msg.script_finished in (0, 1):   # finished, or failed to compile
+                if msg.script_finished in (0, 1, 3):   # finished, failed to compile, fragment finished
                     break
-        seconds = time.monotonic() - start
         if timed:
-            self.samples.append({"page": page, "seconds": seconds, "t": start})
+            self.samples.append({"page": page, "seconds": time.monotonic() - start, "t": start})
         return elements
 
 
@@ -293,29 +497,140 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-async def drive(visitors: list[Visitor], seconds: float, pid: int, memory: list[dict], started: float) -> None:
+async def drive(visitors: list[Visitor], trainers: list[tuple[Visitor, Visitor]], train_every: float,
+                seconds: float, pid: int, samples: list[dict], started: float) -> None:
     deadline = time.monotonic() + seconds
 
-    async def sample_memory() -> None:
+    async def sample_machine() -> None:
         while time.monotonic() < deadline:
-            memory.append({"t": round(time.monotonic() - started, 1), "rss_mb": round(rss_mb(pid), 1)})
+            samples.append({"t": round(time.monotonic() - started, 1), "rss_mb": round(rss_mb(pid), 1),
+                            "load_1min": round(os.getloadavg()[0], 2)})
             await asyncio.sleep(5)
 
     async def staggered(visitor: Visitor) -> None:
-        await asyncio.sleep(visitor.number * 0.25)   # a room does not click in the same millisecond
+        await asyncio.sleep(visitor.number * min(0.25, 25 / len(visitors)))   # a room does not click at once
         await visitor.run(deadline)
 
-    await asyncio.gather(sample_memory(), *(staggered(v) for v in visitors))
+    staying: list[asyncio.Task] = []
+
+    async def training_pairs() -> None:
+        for index, (leaver, stayer) in enumerate(trainers):
+            await asyncio.sleep(max(0.0, started + (index + 1) * train_every - time.monotonic()))
+            if time.monotonic() + 30 > deadline:
+                return
+            await leaver.train(stay=False)
+            await asyncio.sleep(1)
+            staying.append(asyncio.create_task(stayer.train(stay=True, left_at=leaver.training.get("left"))))
+
+    await asyncio.gather(sample_machine(), training_pairs(), *(staggered(v) for v in visitors))
+    await asyncio.gather(*staying)
+
+
+def english(key: str) -> str:
+    return json.loads((REPO / "demos" / "locales" / "en.json").read_text())[key]
+
+
+def crowd(app_dir: Path, args: argparse.Namespace, pages: tuple[str, ...], think: tuple[float, float],
+          photos: list[Path]) -> dict:
+    """One run of the crowd against the app in ``app_dir``; the report."""
+    labels = {"run": english("playground.run"), "pause": english("playground.pause"),
+              "train": english("mnist.train.button"), "running": "Step ",
+              "done": english("mnist.train.done").split("{")[0],
+              "imagenet_upload": english("imagenet.source.upload"), "cyclegan_upload": english("cyclegan.source.upload")}
+    with tempfile.TemporaryDirectory(prefix="dldemos-load-") as tmp:
+        workdir = Path(tmp)
+        port = free_port()
+        log = workdir / "server.log"
+        server = start_server(app_dir, port, server_env(workdir), log)
+        try:
+            started = time.monotonic()
+            machine = [{"t": 0.0, "rss_mb": round(rss_mb(server.pid), 1), "load_1min": round(os.getloadavg()[0], 2)}]
+            drawings = digit_pngs()
+            rng = random.Random(args.seed)
+            share = list(photos)
+            rng.shuffle(share)
+            per_visitor = len(share) // max(1, args.visitors)
+            visitors = [Visitor(i, port, drawings, share[i * per_visitor:(i + 1) * per_visitor], think, pages, labels)
+                        for i in range(args.visitors)]
+            count = int(args.seconds // args.train_every) if args.train_every else 0
+            trainers = [(Visitor(10_000 + 2 * i, port, drawings, [], think, pages, labels),
+                         Visitor(10_001 + 2 * i, port, drawings, [], think, pages, labels)) for i in range(count)]
+            asyncio.run(drive(visitors, trainers, args.train_every, args.seconds, server.pid, machine, started))
+            machine.append({"t": round(time.monotonic() - started, 1), "rss_mb": round(rss_mb(server.pid), 1),
+                            "load_1min": round(os.getloadavg()[0], 2)})
+        finally:
+            server.terminate()
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        server_log = log.read_text(errors="replace")
+    return report(args, pages, think, visitors, trainers, machine, started, server_log)
+
+
+def report(args, pages, think, visitors, trainers, machine, started, server_log) -> dict:
+    import torch
+
+    all_samples = [s for v in visitors for s in v.samples]
+    samples = [s for s in all_samples if s["t"] - started >= args.warmup] or all_samples
+    errors = [e for v in [*visitors, *(p for pair in trainers for p in pair)] for e in v.errors]
+    notes = [n for v in visitors for n in v.notes]
+    per_page = {}
+    for page in PAGES:
+        times = [s["seconds"] for s in samples if s["page"] == page]
+        if times:
+            per_page[page] = {"interactions": len(times), "p50_ms": round(1000 * statistics.median(times)),
+                              "p95_ms": round(1000 * percentile(times, 0.95)), "max_ms": round(1000 * max(times))}
+    rss = [m["rss_mb"] for m in machine if m["t"] >= args.warmup] or [m["rss_mb"] for m in machine]
+    half = len(rss) // 2
+    runs = [stayer.training for _, stayer in trainers if stayer.training.get("clicked")]
+    training = {
+        "pairs": len(runs),
+        "start_after_departure_s": [round(r["started"] - r["departed_at"], 1) for r in runs if "started" in r],
+        "train_seconds": [round(r["done"] - r["started"], 1) for r in runs if "done" in r and "started" in r],
+        "not_finished": sum(1 for r in runs if "done" not in r),
+    }
+    return {
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPU threads", "torch": torch.__version__,
+        "load_average_at_end": os.getloadavg(),
+        "load_average_during": {"mean_1min": round(statistics.mean(m["load_1min"] for m in machine), 2),
+                                "max_1min": max(m["load_1min"] for m in machine)},
+        "visitors": args.visitors, "seconds": args.seconds, "think_s": list(think), "pages": list(pages),
+        "unique_uploads": True, "warmup_s": args.warmup,
+        "interactions": len(all_samples), "interactions_after_warmup": len(samples),
+        "errors": len(errors), "error_samples": errors[:10],
+        "first_visit_messages": len(notes),
+        "first_visit_message_samples": sorted(set(n.split(": ", 1)[1] for n in notes))[:3],
+        "server_tracebacks": server_log.count("Traceback"),
+        "server_traceback_samples": [block[-1500:] for block in server_log.split("Traceback")[1:4]],
+        "latency": per_page,
+        "all_pages": {"p50_ms": round(1000 * statistics.median(s["seconds"] for s in samples)),
+                      "p95_ms": round(1000 * percentile([s["seconds"] for s in samples], 0.95))} if samples else {},
+        "train_it_yourself": training,
+        "rss_mb": {"before": machine[0]["rss_mb"], "after_warmup": rss[0], "max_first_half": max(rss[: half] or rss),
+                   "max_second_half": max(rss[half:]), "end": rss[-1], "samples": machine},
+    }
+
+
+def checkout(rev: str, folder: Path) -> Path:
+    """The app as it was at git revision ``rev`` (a detached worktree), for ``--compare``."""
+    subprocess.run(["git", "worktree", "add", "--detach", str(folder), rev], cwd=REPO, check=True,
+                   capture_output=True)
+    return folder
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--visitors", type=int, default=20)
-    parser.add_argument("--seconds", type=float, default=150)
-    parser.add_argument("--think", default="1-3", help="seconds a visitor waits between interactions, min-max")
+    parser.add_argument("--visitors", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=300)
+    parser.add_argument("--think", default="3-10", help="seconds a visitor waits between interactions, min-max")
     parser.add_argument("--pages", default=",".join(PAGES), help="the pages visited, comma-separated")
     parser.add_argument("--warmup", type=float, default=30,
                         help="seconds at the start left out of the latency figures (models load, caches fill)")
+    parser.add_argument("--train-every", type=float, default=60,
+                        help="seconds between two 'Train it yourself' pairs (one leaves, one stays); 0: none")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--compare", metavar="REV", help="first run the same crowd against git revision REV")
     args = parser.parse_args(argv)
     if not 1 <= args.visitors <= MAX_VISITORS or not 1 <= args.seconds <= MAX_SECONDS:
         parser.error(f"--visitors must be 1..{MAX_VISITORS} and --seconds 1..{MAX_SECONDS}")
@@ -324,58 +639,28 @@ def main(argv: list[str] | None = None) -> None:
     if not pages or set(pages) - set(PAGES):
         parser.error(f"--pages: choose among {', '.join(PAGES)}")
 
-    import torch
-
-    with tempfile.TemporaryDirectory(prefix="dldemos-load-") as tmp:
-        workdir = Path(tmp)
-        port = free_port()
-        log = workdir / "server.log"
-        server = start_server(port, server_env(workdir), log)
-        try:
-            started = time.monotonic()
-            memory = [{"t": 0.0, "rss_mb": round(rss_mb(server.pid), 1)}]
-            drawings = digit_pngs() if "mnist" in pages else []
-            visitors = [Visitor(i, port, drawings, think, pages) for i in range(args.visitors)]
-            asyncio.run(drive(visitors, args.seconds, server.pid, memory, started))
-            memory.append({"t": round(time.monotonic() - started, 1), "rss_mb": round(rss_mb(server.pid), 1)})
-        finally:
-            server.terminate()
+    with tempfile.TemporaryDirectory(prefix="dldemos-photos-") as tmp:
+        # Enough unique photos for the uploads a visitor makes (one interaction per think time, with a margin).
+        uploads = sum(p in UPLOAD_PAGES for p in pages) / len(pages)
+        needed = int(args.visitors * (1.5 * args.seconds / statistics.mean(think) * uploads + 3))
+        photos = make_photos(needed, Path(tmp), args.seed) if uploads else []
+        if args.compare:
+            before_dir = Path(tmp) / "before"
             try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        server_log = log.read_text(errors="replace")
-
-    all_samples = [s for v in visitors for s in v.samples]
-    samples = [s for s in all_samples if s["t"] - started >= args.warmup] or all_samples
-    errors = [e for v in visitors for e in v.errors]
-    notes = [n for v in visitors for n in v.notes]
-    per_page = {}
-    for page in PAGES:
-        times = [s["seconds"] for s in samples if s["page"] == page]
-        if times:
-            per_page[page] = {"interactions": len(times), "p50_ms": round(1000 * statistics.median(times)),
-                              "p95_ms": round(1000 * percentile(times, 0.95)),
-                              "max_ms": round(1000 * max(times))}
-    rss = [m["rss_mb"] for m in memory if m["t"] >= args.warmup] or [m["rss_mb"] for m in memory]
-    half = len(rss) // 2
-    report = {
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPU threads", "torch": torch.__version__,
-        "load_average_at_end": os.getloadavg(),
-        "visitors": args.visitors, "seconds": args.seconds, "think_s": list(think), "pages": list(pages),
-        "warmup_s": args.warmup, "interactions": len(all_samples), "interactions_after_warmup": len(samples),
-        "errors": len(errors), "error_samples": errors[:10],
-        "first_visit_messages": len(notes), "first_visit_message_samples": sorted(set(n.split(": ", 1)[1] for n in notes))[:3],
-        "server_tracebacks": server_log.count("Traceback"),
-        "server_traceback_samples": [block[-1500:] for block in server_log.split("Traceback")[1:4]],
-        "latency": per_page,
-        "all_pages": {"p50_ms": round(1000 * statistics.median(s["seconds"] for s in samples)),
-                      "p95_ms": round(1000 * percentile([s["seconds"] for s in samples], 0.95))} if samples else {},
-        "rss_mb": {"before": memory[0]["rss_mb"], "after_warmup": rss[0], "max_first_half": max(rss[: half] or rss),
-                   "max_second_half": max(rss[half:]), "end": rss[-1], "samples": memory},
-    }
-    print(json.dumps(report, indent=2))
-    if errors:
+                before = crowd(checkout(args.compare, before_dir), args, pages, think, photos)
+            finally:
+                subprocess.run(["git", "worktree", "remove", "--force", str(before_dir)], cwd=REPO,
+                               capture_output=True)
+            after = crowd(REPO, args, pages, think, photos)
+            ratios = {page: {"p50": round(before["latency"][page]["p50_ms"] / max(1, v["p50_ms"]), 1),
+                             "p95": round(before["latency"][page]["p95_ms"] / max(1, v["p95_ms"]), 1)}
+                      for page, v in after["latency"].items() if page in before["latency"]}
+            result = {"before": {"rev": args.compare, **before}, "after": after, "speedup_before_over_after": ratios,
+                      "errors": after["errors"], "latency": after["latency"], "rss_mb": after["rss_mb"]}
+        else:
+            result = crowd(REPO, args, pages, think, photos)
+    print(json.dumps(result, indent=2))
+    if result["errors"]:
         sys.exit(1)
 
 

@@ -17,7 +17,11 @@ of memory, so every such job goes through :func:`shared_queue`:
   stop: the job's function checks :meth:`Job.should_stop` (the ``should_stop``
   callback every training / optimisation loop of the demos accepts) and
   returns early, keeping what it has so far; a job whose visitor has left
-  (:attr:`Job.alive`, set by the page) is skipped or stopped the same way;
+  (:attr:`Job.alive`, set by the page) is removed or asked to stop the same
+  way by a watcher thread that checks every :data:`WATCH_S` seconds, so a
+  closed tab frees its slot within seconds;
+- a visitor's second job waits behind the other visitors' first jobs (the
+  next job to start is the oldest one whose visitor has nothing running);
 - the result (or the error) stays on the :class:`Job` object, which the
   visitor's session holds: one visitor's result never reaches another.
 
@@ -44,6 +48,8 @@ WAITING, RUNNING, DONE, STOPPED, CANCELLED, FAILED = "waiting", "running", "done
 FINISHED = (DONE, STOPPED, CANCELLED, FAILED)
 
 _ids = itertools.count(1)
+WATCH_S = 1.0   # how often the watcher looks for jobs whose visitor has left
+FAIR_WINDOW_S = 600.0   # a visitor's jobs started this recently put their next one behind newcomers' first
 
 
 class QueueFull(DemoError, RuntimeError):
@@ -175,6 +181,8 @@ class JobQueue:
         self._lock = threading.Lock()
         self._waiting: deque[Job] = deque()
         self._running: set[Job] = set()
+        self._watcher: threading.Thread | None = None
+        self._served: dict[str, list[float]] = {}   # owner → when their recent jobs started (fair turns)
 
     @property
     def max_running(self) -> int:
@@ -210,12 +218,46 @@ class JobQueue:
             job._queue = self
             self._waiting.append(job)
             self._dispatch()
+            if self._watcher is None:
+                self._watcher = threading.Thread(target=self._watch, daemon=True, name="jobs-watcher")
+                self._watcher.start()
         return job
+
+    def _watch(self) -> None:
+        """Cancel the jobs whose visitor has left, until no job is left to watch."""
+        while True:
+            time.sleep(WATCH_S)
+            with self._lock:
+                jobs = [*self._running, *self._waiting]
+                if not jobs:
+                    self._watcher = None
+                    return
+            for job in jobs:
+                if not job.finished and not job.cancel_requested and job.owner_gone():
+                    log.info("job %s (%s): its visitor left, cancelled", job.id, job.kind)
+                    job.cancel()
+
+    def _in_turn(self) -> list[Job]:
+        """The waiting jobs in the order they will start (the caller holds the lock).
+
+        Visitors' first jobs before their second ones: a job ranks by how many jobs its visitor
+        started in the last :data:`FAIR_WINDOW_S` seconds or has waiting ahead of it, then by age.
+        """
+        now = time.monotonic()
+        ahead: dict[str, int] = {}
+        ranked = []
+        for index, job in enumerate(self._waiting):
+            served = sum(1 for started in self._served.get(job.owner, ()) if now - started < FAIR_WINDOW_S)
+            mine = ahead.get(job.owner, 0) + served if job.owner else 0
+            ranked.append((mine, index, job))
+            if job.owner:
+                ahead[job.owner] = ahead.get(job.owner, 0) + 1
+        return [job for _, _, job in sorted(ranked, key=lambda r: r[:2])]
 
     def place(self, job: Job) -> int | None:
         """``job``'s place among the waiting jobs (1 = next), None when it is not waiting."""
         with self._lock:
-            for place, waiting in enumerate(self._waiting, 1):
+            for place, waiting in enumerate(self._in_turn(), 1):
                 if waiting is job:
                     return place
         return None
@@ -240,12 +282,18 @@ class JobQueue:
     def _dispatch(self) -> None:
         """Start waiting jobs while slots are free, skipping those whose visitor left (the caller holds the lock)."""
         while self._waiting and len(self._running) < self.max_running:
-            job = self._waiting.popleft()
+            job = self._in_turn()[0]
+            self._waiting.remove(job)
             if job.owner_gone():
                 job._cancel.set()
                 job._finish(CANCELLED)
                 continue
             self._running.add(job)
+            if job.owner:
+                now = time.monotonic()
+                self._served = {owner: recent for owner, starts in self._served.items()   # forget departed visitors
+                                if (recent := [t for t in starts if now - t < FAIR_WINDOW_S])}
+                self._served.setdefault(job.owner, []).append(now)
             job.status = RUNNING   # before the thread starts: place 0 at once
             threading.Thread(target=self._work, args=(job,), daemon=True, name=f"job-{job.id}-{job.kind}").start()
 

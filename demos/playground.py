@@ -12,8 +12,6 @@ and :func:`decision_grid` (the heatmap).
 from __future__ import annotations
 
 import math
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +19,8 @@ import torch
 from torch import nn
 
 from demos.errors import DemoError
+from demos.inference import shared_service
+from demos.random_init import reset_parameters
 
 DATASETS = ("xor", "circles", "spirals", "gaussians")
 FEATURES = ("x", "y", "xy", "x2", "y2")          # x, y, x·y, x², y²
@@ -28,29 +28,6 @@ ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "leaky_r
 OPTIMIZERS = ("sgd", "momentum", "adam")
 BOUND = 1.5      # points live in [-BOUND, BOUND]²: the heatmap's box
 MAX_LR, MAX_L2, MAX_BATCH = 100.0, 10.0, 100_000   # beyond: refused (the page offers far less)
-
-
-_THREADS_LOCK = threading.Lock()
-_THREADS_USERS = [0, 0]        # [sessions inside single_thread(), thread count to restore]
-
-
-@contextmanager
-def single_thread():
-    """Run torch on one thread meanwhile: a net this small is all overhead, and on a
-    busy 2-core machine two intra-op threads made an epoch 30× slower (220 ms vs 7 ms).
-    Counted, so concurrent sessions restore the setting only when the last one leaves."""
-    with _THREADS_LOCK:
-        if _THREADS_USERS[0] == 0:
-            _THREADS_USERS[1] = torch.get_num_threads()
-            torch.set_num_threads(1)
-        _THREADS_USERS[0] += 1
-    try:
-        yield
-    finally:
-        with _THREADS_LOCK:
-            _THREADS_USERS[0] -= 1
-            if _THREADS_USERS[0] == 0:
-                torch.set_num_threads(_THREADS_USERS[1])
 
 
 @dataclass
@@ -108,15 +85,21 @@ def expand(points: np.ndarray | torch.Tensor, features: tuple[str, ...] | list[s
     return torch.stack(chosen, 1)
 
 
-def build_mlp(n_inputs: int, hidden: tuple[int, ...] | list[int], activation: str = "tanh") -> nn.Sequential:
-    """``Linear → act → … → Linear(·, 1)``; no hidden layer gives a linear classifier (logistic regression)."""
+def build_mlp(n_inputs: int, hidden: tuple[int, ...] | list[int], activation: str = "tanh",
+              generator: torch.Generator | None = None) -> nn.Sequential:
+    """``Linear → act → … → Linear(·, 1)``; no hidden layer gives a linear classifier (logistic regression).
+
+    ``generator`` draws the initial weights (PyTorch's default ``nn.Linear`` init), so
+    a seed gives the same network without touching the process's global seed.
+    """
     layers: list[nn.Module] = []
     width = n_inputs
     for h in hidden:
         layers += [nn.Linear(width, int(h)), ACTIVATIONS[activation]()]
         width = int(h)
     layers.append(nn.Linear(width, 1))
-    return nn.Sequential(*layers)
+    model = nn.Sequential(*layers)
+    return model if generator is None else reset_parameters(model, generator)
 
 
 @dataclass
@@ -141,13 +124,12 @@ class Trainer:
                     or (name == "batch_size" and value < 1):
                 raise DemoError("playground.error.setting", "{name} must be between 0 and {high}, not {value}.",
                                 name=name, high=high, value=value)
-        torch.manual_seed(self.seed)
         self.generator = torch.Generator().manual_seed(self.seed)
         self.x_train = expand(self.dataset.x_train, self.features)
         self.x_test = expand(self.dataset.x_test, self.features)
         self.y_train = torch.as_tensor(self.dataset.y_train)
         self.y_test = torch.as_tensor(self.dataset.y_test)
-        self.model = build_mlp(self.x_train.shape[1], self.hidden, self.activation)
+        self.model = build_mlp(self.x_train.shape[1], self.hidden, self.activation, self.generator)
         params = self.model.parameters()
         # L2 regularisation as weight decay: the gradient of (λ/2)‖w‖² is λw.
         if self.optimizer == "adam":
@@ -178,8 +160,8 @@ class Trainer:
         """Train ``epochs`` passes of shuffled mini-batches; returns the last history record."""
         self.model.train()
         n = len(self.y_train)
-        with single_thread():
-            self._epochs(n, epochs)
+        # In the inference service's lane for small work: no visitor changes torch's settings for the others.
+        shared_service().run_small(lambda: self._epochs(n, epochs))
         return self.history[-1]
 
     def _epochs(self, n: int, epochs: int) -> None:
@@ -224,6 +206,11 @@ def decision_grid(model: nn.Module, features=("x", "y"), resolution: int = 80,
     """``(axis, P[y, x])``: the model's probability of class 1 on a square grid, for the heatmap."""
     axis = np.linspace(-bound, bound, resolution, dtype=np.float32)
     xx, yy = np.meshgrid(axis, axis)
-    with torch.no_grad(), single_thread():
-        logits = model(expand(np.stack([xx.ravel(), yy.ravel()], 1), features))[:, 0]
+    grid = expand(np.stack([xx.ravel(), yy.ravel()], 1), features)
+
+    def evaluate() -> torch.Tensor:
+        with torch.no_grad():   # grad mode is per thread: set it in the lane's
+            return model(grid)[:, 0]
+
+    logits = shared_service().run_small(evaluate)
     return axis, torch.sigmoid(logits).numpy().reshape(resolution, resolution)

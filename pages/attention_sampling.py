@@ -130,7 +130,8 @@ def reading_for(picture: Picture, k: int, draw: int, model: attn.AttentionSample
     key = (picture.key, k, draw, id(model))
     memo = st.session_state.get(MEMO)
     if memo is None or memo[0] != key:
-        memo = st.session_state[MEMO] = (key, attn.read(picture.gray, k=k, seed=draw, model=model))
+        memo = st.session_state[MEMO] = (key, attn.read(picture.gray, k=k, seed=draw, model=model,
+                                                        alive=queue.visitor_alive()))
     return memo[1]
 
 
@@ -356,8 +357,13 @@ except DemoError as error:
     model = None
 if model is not None and picture is None and source == "upload":
     st.info(t("attention_sampling.empty"), icon=":material/upload:")
+reading = None
 if model is not None and picture is not None:
-    reading = reading_for(picture, int(k), int(st.session_state["attention_draw"]), model)
+    try:
+        reading = reading_for(picture, int(k), int(st.session_state["attention_draw"]), model)
+    except DemoError as error:   # the server too busy to answer in time, or the network failed
+        show_error(error)
+if reading is not None:
     show_views(picture, reading)
     zoom_col, answer_col = st.columns([3, 2], gap="large")
     with zoom_col:

@@ -8,7 +8,7 @@ from demos import cyclegan, weights
 from demos.cyclegan.views import error_heatmap, wipe
 from demos.errors import DemoError
 from demos.images import to_png
-from ui import models
+from ui import models, queue
 from ui.common import device_label, error_text, page_header, show_error, t
 from ui.inputs import camera_image, sample_image, uploaded_image, url_image
 
@@ -134,7 +134,12 @@ def show_cycle(image: Image.Image, result: cyclegan.Translation, info: cyclegan.
                 icon=":material/info:")
         return
     st.markdown(t("cyclegan.cycle.explain", backward=backward_name))
-    trip = memo("cycle", key + (info.inverse,), lambda: cyclegan.round_trip(image, result, backward))
+    try:
+        trip = memo("cycle", key + (info.inverse,), lambda: cyclegan.round_trip(image, result, backward,
+                                                                                 alive=queue.visitor_alive()))
+    except DemoError as error:   # the server too busy to answer in time
+        show_error(error)
+        return
     there, back, error = st.columns(3)
     there.image(result.image, caption="G(x)", width="stretch")
     back.image(trip.reconstruction, caption=t("cyclegan.cycle.reconstruction"), width="stretch")
@@ -168,7 +173,13 @@ with shown:
     else:
         info = cyclegan.get_info(direction)
         key = (hashlib.sha1(image.tobytes()).hexdigest(), image.size, model_id, size)
-        with st.spinner(t("cyclegan.running")):
-            result = memo("forward", key, lambda: cyclegan.translate_timed(image, size=size, generator=net))
-        show_translation(result, info, model_id)
-        show_cycle(image, result, info, key)
+        try:
+            with st.spinner(t("cyclegan.running")):
+                result = memo("forward", key, lambda: cyclegan.translate_timed(image, size=size, generator=net,
+                                                                              alive=queue.visitor_alive()))
+        except DemoError as error:   # the server too busy to answer in time, or the network failed
+            show_error(error)
+            result = None
+        if result is not None:
+            show_translation(result, info, model_id)
+            show_cycle(image, result, info, key)

@@ -7,7 +7,7 @@ import streamlit as st
 from demos import imagenet, weights
 from demos.errors import DemoError
 from demos.images import to_png
-from ui import models
+from ui import models, queue
 from ui.common import page_header, present, show_error, size, t
 from ui.inputs import camera_image, sample_image, uploaded_image, url_image
 
@@ -103,27 +103,33 @@ def run_one(image, model_id: str, normalisation: str, key: str, wide: bool) -> i
     except DemoError as error:
         show_error(error)
         return None
-    result = top_k(image_digest(image), model_id, classifier.source, normalisation, image, classifier)
+    try:   # through the inference service: batched with the other visitors' photos, cached per photo
+        result = imagenet.classify(image, classifier, imagenet.TOP_K, normalisation, digest=image_digest(image),
+                                   alive=queue.visitor_alive())
+    except DemoError as error:
+        show_error(error)
+        return None
     show_result(result, key, wide)
     return result
 
 
 def image_digest(image) -> str:
-    return hashlib.md5(image.tobytes(), usedforsecurity=False).hexdigest()
+    """The photo's md5, computed once per decoded image (kept in its ``info``): the service's cache key."""
+    if "dldemos_digest" not in image.info:
+        image.info["dldemos_digest"] = hashlib.md5(image.tobytes(), usedforsecurity=False).hexdigest()
+    return image.info["dldemos_digest"]
 
 
-# Shared by every visitor and every rerun: a room classifying the same sample photo costs one forward
-# pass, and a click elsewhere on the page none (measured by bench/load.py).
-@st.cache_data(max_entries=256, show_spinner=False)
-def top_k(digest: str, model_id: str, source: str, normalisation: str, _image, _classifier) -> imagenet.Result:
-    return imagenet.classify(_image, _classifier, imagenet.TOP_K, normalisation)
+DISPLAY_SIDE = 640   # px: the photo is never shown larger, so neither encoded nor overlaid larger
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def heatmap_overlay(digest: str, model_id: str, source: str, class_index: int, method: str, _image, _classifier):
-    """The heatmap over the photo (Grad-CAM costs a backward pass: computed once per question)."""
-    heat = imagenet.heatmap(_image, _classifier, class_index, method)
-    return imagenet.overlay(_image, heat, box=imagenet.crop_box(_image.size, _classifier))
+def for_display(image):
+    """A copy at most DISPLAY_SIDE on its longer side: what the browser is sent, and what Grad-CAM colours."""
+    if max(image.size) <= DISPLAY_SIDE:
+        return image
+    shown = image.copy()
+    shown.thumbnail((DISPLAY_SIDE, DISPLAY_SIDE))
+    return shown
 
 
 def where_it_looks(image, model_id: str, result: imagenet.Result) -> None:
@@ -138,11 +144,17 @@ def where_it_looks(image, model_id: str, result: imagenet.Result) -> None:
     if chosen is None:
         return
     classifier = models.imagenet_classifier(model_id)
-    with st.spinner(t("imagenet.cam.computing")):
-        shown = heatmap_overlay(image_digest(image), model_id, classifier.source, chosen.class_index, method, image,
-                                classifier)
+    picture = for_display(image)
+    try:
+        with st.spinner(t("imagenet.cam.computing")):
+            heat = imagenet.heatmap(picture, classifier, chosen.class_index, method, digest=image_digest(image),
+                                    alive=queue.visitor_alive())
+    except DemoError as error:
+        show_error(error)
+        return
+    shown = imagenet.overlay(picture, heat, box=imagenet.crop_box(picture.size, classifier))
     left, right = st.columns(2)
-    left.image(image, caption=t("imagenet.cam.original"), width="stretch")
+    left.image(picture, caption=t("imagenet.cam.original"), width="stretch")
     right.image(shown, caption=t("imagenet.cam.overlay", cls=chosen.class_name), width="stretch")
     st.caption(t("imagenet.cam.crop_note"))
     st.download_button(t("imagenet.cam.download"), lambda: to_png(shown), file_name=f"{method}_{model_id}.png",
@@ -156,7 +168,7 @@ with picture:
     image = choose_image()
     if image is not None:
         # Projected, a shorter picture leaves the top of the scores on the screen.
-        st.image(image, width=max(1, round(220 * image.width / image.height)) if present() else "stretch")
+        st.image(for_display(image), width=max(1, round(220 * image.width / image.height)) if present() else "stretch")
 with settings:
     labels = {m: model_label(m) for m in ids} | {NO_COMPARISON: t("imagenet.compare.none")}
     model_id = st.selectbox(t("imagenet.model"), ids, index=ids.index(imagenet.DEFAULT_MODEL), key="imagenet_model",

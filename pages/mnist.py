@@ -60,9 +60,12 @@ def draw_input():
 def chosen_model() -> mnist.LectureNet:
     """The shipped network, or the visitor's own once they trained one."""
     if MY_MODEL in st.session_state and st.toggle(t("mnist.use_mine"), value=True, key="mnist_use_mine"):
-        model = mnist.LectureNet()
-        model.load_state_dict(st.session_state[MY_MODEL]["state_dict"])
-        return model.eval()
+        mine = st.session_state[MY_MODEL]
+        if "model" not in mine:   # built once: the inference service keeps one lane per network object
+            model = mnist.LectureNet()
+            model.load_state_dict(mine["state_dict"])
+            mine["model"] = model.eval()
+        return mine["model"]
     return models.mnist_model()
 
 
@@ -148,7 +151,11 @@ with left:
              "camera": lambda: camera_image("mnist_camera")}[source]()
 with right:
     model = chosen_model()
-    reading = mnist.read(image, model) if image is not None else None
+    try:
+        reading = mnist.read(image, model, alive=queue.visitor_alive()) if image is not None else None
+    except DemoError as error:   # the server is overwhelmed, or the network failed on this drawing
+        show_error(error)
+        reading = None
     if reading is not None:
         show_reading(reading)
     else:

@@ -133,10 +133,14 @@ def fast_mode(content: Image.Image | None) -> None:
 
     def run() -> tuple[Image.Image, float]:
         start = time.perf_counter()
-        out = style.fast_stylize(image, model=model)
+        out = style.fast_stylize(image, model=model, alive=queue.visitor_alive())
         return out, time.perf_counter() - start
 
-    result, seconds = memo("fast", (fingerprint(image), model_id), run)
+    try:
+        result, seconds = memo("fast", (fingerprint(image), model_id), run)
+    except DemoError as error:   # the server too busy to answer in time, or the network failed
+        show_error(error)
+        return
     before, after = st.columns(2)
     before.image(image, caption=t("style.content.caption"), width="stretch")
     after.image(result, caption=labels[model_id].removesuffix(" ⬇️"), width="stretch")

@@ -175,3 +175,43 @@ def test_jobs_of_a_visitor_who_left_are_dropped_or_stopped():
     assert first.wait(5) and first.status == "stopped"
     assert second.wait(5) and second.status == "cancelled" and ran == ["a"]
     gate.set()
+
+
+def test_a_departed_visitor_s_training_stops_within_seconds_and_the_next_visitor_starts():
+    """A tab closed during "Train it yourself": its job is stopped by the watcher, not only when it asks."""
+    queue = JobQueue(max_running=1, max_waiting=5, max_per_owner=5)
+    here = {"a": True}
+    stopped_at: list[float] = []
+
+    def training(job: Job) -> str:   # a loop that only looks at should_stop() between steps
+        while not job.cancel_requested:
+            time.sleep(0.01)
+        stopped_at.append(time.monotonic())
+        return "partial"
+
+    first = Job(training, owner="a")
+    first.alive = lambda: here["a"]
+    queue.submit(first)
+    wait_until(lambda: first.status == "running")
+    started_next: list[float] = []
+    queue.submit(lambda job: started_next.append(time.monotonic()), owner="b")
+    left = time.monotonic()
+    here["a"] = False                    # the tab is closed
+    assert first.wait(10), "the departed visitor's job still runs after 10 s"
+    wait_until(lambda: started_next, timeout=10)
+    assert stopped_at[0] - left < 10 and started_next[0] - left < 15
+
+
+def test_a_visitor_s_second_job_waits_behind_the_others_first_jobs():
+    queue = JobQueue(max_running=1, max_waiting=10, max_per_owner=5)
+    gate = threading.Event()
+    started: list[str] = []
+    queue.submit(gated("a1", gate, started), owner="a")
+    wait_until(lambda: started == ["a1"])
+    a2 = queue.submit(gated("a2", gate, started), owner="a")     # a asks again at once
+    b1 = queue.submit(gated("b1", gate, started), owner="b")
+    c1 = queue.submit(gated("c1", gate, started), owner="c")
+    assert (b1.place, c1.place, a2.place) == (1, 2, 3)
+    gate.set()
+    wait_until(lambda: len(started) == 4)
+    assert started == ["a1", "b1", "c1", "a2"]

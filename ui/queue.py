@@ -17,7 +17,9 @@ from demos.jobs import CANCELLED, FAILED, RUNNING, WAITING, Job, shared_queue
 from ui.common import show_error, t
 
 _LIVE = "_queue_live"   # session state: the slots whose job the page is following
-GRACE_S = 120           # a job whose visitor has been disconnected this long is dropped (waiting) or stopped
+# A job (or a queued inference request) whose visitor has been disconnected this long is dropped or stopped:
+# a closed tab must not keep the machine busy, and a phone's brief network hiccup should not cost the result.
+GRACE_S = 5
 
 
 def owner() -> str:
@@ -73,6 +75,11 @@ def _still_here(session_id: str) -> Callable[[], bool] | None:
         return time.monotonic() - last_seen[0] < GRACE_S
 
     return alive
+
+
+def visitor_alive() -> Callable[[], bool] | None:
+    """A check that turns false once this visitor has left (None outside a Streamlit server: always here)."""
+    return _still_here(owner())
 
 
 def forget(slot: str) -> None:

@@ -10,6 +10,7 @@ page scripts do, closes that race.
 """
 from __future__ import annotations
 
+import gc
 import importlib
 import threading
 
@@ -29,4 +30,7 @@ def import_heavy_libraries() -> None:
         if not _done:
             for name in HEAVY:
                 importlib.import_module(name)
+            # The libraries' objects live as long as the process: move them out of the collector's
+            # sight, so the automatic full collections only walk what the visitors' runs create.
+            gc.freeze()
             _done = True

@@ -12,8 +12,9 @@ Public API:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
@@ -25,6 +26,7 @@ from demos.attention_sampling.megapixel_mnist import SCALE, low_resolution, make
 from demos.attention_sampling.model import (PATCH, AttentionSampler, attention_in_boxes, extract_patches,
                                             full_resolution_logits, patch_centres)
 from demos.images import from_array, to_rgb
+from demos.inference import shared_service
 
 __all__ = ["AttentionSampler", "Cost", "Reading", "attention_in_boxes", "load_model", "make_sample",
            "predict", "prepare", "read", "read_full_resolution"]
@@ -82,15 +84,26 @@ class Reading:
 
 
 def read(image: Image.Image | np.ndarray, k: int = 10, seed: int = 0,
-         model: AttentionSampler | None = None) -> Reading:
-    """Attention on the low-resolution view, K patches sampled (``seed``), their features averaged, classified."""
+         model: AttentionSampler | None = None, *, alive: Callable[[], bool] | None = None) -> Reading:
+    """Attention on the low-resolution view, K patches sampled (``seed``), their features averaged, classified.
+
+    The network runs in the process's inference service; ``alive()`` false drops
+    the request once the visitor has left.
+    """
     model = model or _default_model()
     gray = prepare(image)
+    k = max(1, int(k))
+    return shared_service().run_each(("attention sampling", model), partial(_read, model), (gray, k, int(seed)),
+                                     alive=alive)
+
+
+def _read(model: AttentionSampler, request: tuple[np.ndarray, int, int]) -> Reading:
+    gray, k, seed = request
     device = next(model.parameters()).device
     low = torch.from_numpy(low_resolution(gray, SCALE))[None, None].to(device)
     high = torch.from_numpy(gray)[None, None].to(device)
-    k = max(1, min(int(k), low.numel()))
-    generator = torch.Generator().manual_seed(int(seed))
+    k = max(1, min(k, low.numel()))
+    generator = torch.Generator().manual_seed(seed)
     with torch.inference_mode():
         (logits, attention, flat), cost = measure(lambda: model(low, high, k, generator), device)
         centres = patch_centres(flat, low.shape[-2:], high.shape[-2:])

@@ -12,6 +12,7 @@ import contextlib
 import functools
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import torch
@@ -19,6 +20,7 @@ from PIL import Image
 from torch import nn
 
 from demos.device import fast_cpu_dtype, pick_device
+from demos.inference import shared_service
 from demos.cyclegan.load import get_info, load_generator
 
 MIN_SIDE = 8          # the two downsamplings and the 3-pixel reflection padding need this much
@@ -109,6 +111,13 @@ def _run(generator: nn.Module, x: torch.Tensor, dtype: torch.dtype) -> tuple[tor
     return y, time.perf_counter() - start
 
 
+def _in_service(generator: nn.Module, x: torch.Tensor, dtype: torch.dtype,
+                alive: Callable[[], bool] | None = None) -> tuple[torch.Tensor, float]:
+    """:func:`_run` in the process's inference service: in the generator's lane, taking turns with the others."""
+    return shared_service().run_each(("cyclegan", generator), lambda item: _run(generator, *item), (x, dtype),
+                                     alive=alive)
+
+
 def warm_up(generator: nn.Module, size: int = 64, precision: str = "auto") -> None:
     """Run once on a small blank image: the first call of a fresh model sets up its kernels."""
     parameter = next(generator.parameters())
@@ -122,8 +131,12 @@ def _cached_generator(model: str) -> nn.Module:
 
 
 def translate_timed(image: Image.Image, model: str = "horse2zebra", size: int = CPU_SIZE,
-                    generator: nn.Module | None = None, precision: str = "auto") -> Translation:
-    """Like :func:`translate`, with the timing, the sizes and the resized input."""
+                    generator: nn.Module | None = None, precision: str = "auto", *,
+                    alive: Callable[[], bool] | None = None) -> Translation:
+    """Like :func:`translate`, with the timing, the sizes and the resized input.
+
+    ``alive()`` false drops the request once the visitor has left.
+    """
     if size < MIN_SIDE:
         raise ValueError(f"size must be at least {MIN_SIDE}, not {size}")
     if generator is None:
@@ -134,7 +147,7 @@ def translate_timed(image: Image.Image, model: str = "horse2zebra", size: int = 
     work = working_size(*image.size, size)
     x = to_tensor(image, work, device)
     dtype = resolve_precision(precision, device)
-    y, seconds = _run(generator, x, dtype)
+    y, seconds = _in_service(generator, x, dtype, alive)
     return Translation(image=to_image(y, dims), input=to_image(x, dims), seconds=seconds, work_size=work,
                        device=str(device), dtype=str(dtype).removeprefix("torch."), tensor=y)
 
@@ -170,14 +183,15 @@ class Cycle:
         return self.forward.seconds + self.backward.seconds
 
 
-def round_trip(image: Image.Image, there: Translation, backward: nn.Module, precision: str = "auto") -> Cycle:
+def round_trip(image: Image.Image, there: Translation, backward: nn.Module, precision: str = "auto", *,
+               alive: Callable[[], bool] | None = None) -> Cycle:
     """Close the cycle of a :func:`translate_timed` result ``there`` (G(x) of ``image``) with ``backward`` (F).
 
     F runs on G's raw output at the same working size, and the error compares
     it with G's own input: no resampling in between blurs the comparison.
     """
     device = next(backward.parameters()).device
-    back_tensor, seconds = _run(backward, there.tensor.to(device), resolve_precision(precision, device))
+    back_tensor, seconds = _in_service(backward, there.tensor.to(device), resolve_precision(precision, device), alive)
     x = to_tensor(image, there.work_size, device)
     difference = (back_tensor.clamp(-1, 1) - x).abs().mean(1)[0] / 2     # [-1, 1] → [0, 1] scale
     back = Translation(image=to_image(back_tensor, there.image.size), input=there.image, seconds=seconds,

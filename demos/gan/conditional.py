@@ -11,7 +11,7 @@ The shipped generator is ``assets/mnist_cgan.pt`` (trained by
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Sequence
 
@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from demos.errors import DemoError
+from demos.inference import shared_service
 
 Z_DIM = 64
 N_CLASSES = 10
@@ -98,9 +99,14 @@ def check_labels(labels: Sequence[int]) -> torch.Tensor:
     return labels
 
 
-@torch.inference_mode()
 def render(generator: nn.Module, z: torch.Tensor, labels: torch.Tensor) -> np.ndarray:
-    """Images as uint8 (N, 28, 28), white ink on black like MNIST."""
+    """Images as uint8 (N, 28, 28), white ink on black like MNIST (in the process's inference service)."""
+    return shared_service().run_each(("mnist gan", generator), partial(_render, generator), (z, labels))
+
+
+@torch.inference_mode()   # per thread: here, in the service's worker
+def _render(generator: nn.Module, request: tuple[torch.Tensor, torch.Tensor]) -> np.ndarray:
+    z, labels = request
     was_training = generator.training
     generator.eval()
     device = next(generator.parameters()).device

@@ -10,7 +10,8 @@ resized image; the heatmap is pasted back where that crop came from, and is
 """
 from __future__ import annotations
 
-from typing import Literal
+from functools import partial
+from typing import Callable, Literal
 
 import numpy as np
 import torch
@@ -20,6 +21,7 @@ from PIL import Image
 from demos.images import to_rgb
 from demos.imagenet.models import Classifier
 from demos.imagenet.predict import Normalisation, preprocess
+from demos.inference import shared_service
 
 Method = Literal["gradcam", "saliency"]
 METHODS: tuple[Method, ...] = ("gradcam", "saliency")
@@ -74,20 +76,38 @@ def crop_box(size: tuple[int, int], classifier: Classifier) -> tuple[float, floa
     return left, top, left + side, top + side
 
 
+def _attribution(classifier: Classifier, method: Method, requests: list[tuple[torch.Tensor, int]]) -> list[torch.Tensor]:
+    """The inference service's batch function for a heatmap lane: one backward pass per request."""
+    maps = []
+    for x, class_index in requests:   # each needs its own backward pass: no batching to gain
+        with classifier.lock, torch.enable_grad():
+            cam = _gradcam(classifier, x, class_index) if method == "gradcam" else _saliency(classifier, x, class_index)
+            classifier.module.zero_grad(set_to_none=True)   # drop the gradients: shared model, less memory
+        maps.append(cam.detach().float().cpu())
+    return maps
+
+
 def heatmap(image: Image.Image, classifier: Classifier, class_index: int, method: Method = "gradcam",
-            normalisation: Normalisation = "standard") -> np.ndarray:
-    """A float32 (height, width) map in [0, 1] of where ``class_index``'s evidence lies in ``image``."""
+            normalisation: Normalisation = "standard", *, digest: str | None = None,
+            alive: Callable[[], bool] | None = None) -> np.ndarray:
+    """A float32 (height, width) map in [0, 1] of where ``class_index``'s evidence lies in ``image``.
+
+    The gradients are computed in the process's inference service (one lane per
+    network and method); ``digest`` (of the image) answers the same question again
+    from its cache, ``alive()`` false drops the request once the visitor has left.
+    The map has ``image``'s size: pass the picture at the size it is shown.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, not {method!r}")
     image = to_rgb(image)
-    x = preprocess(image, classifier, normalisation)
-    with classifier.lock, torch.enable_grad():
-        if method == "gradcam":
-            cam = _gradcam(classifier, x, class_index)
-        elif method == "saliency":
-            cam = _saliency(classifier, x, class_index)
-        else:
-            raise ValueError(f"method must be one of {METHODS}, not {method!r}")
-    classifier.module.zero_grad(set_to_none=True)   # drop the gradients: shared model, less memory
-    cam = cam.float().cpu()
+    service = shared_service()
+    lane = (f"imagenet-{method}", classifier.module)
+    cache_key = None if digest is None else (digest, class_index, normalisation)
+    cam = service.lookup(lane, cache_key)
+    if cam is None:
+        x = preprocess(image, classifier, normalisation)
+        cam = service.run(lane, partial(_attribution, classifier, method), (x, class_index), cache_key=cache_key,
+                          alive=alive, max_batch=4)
     cam = cam / cam.max() if float(cam.max()) > 0 else torch.zeros_like(cam)
     width, height = image.size
     left, top, right, bottom = crop_box(image.size, classifier)

@@ -9,8 +9,9 @@ network barely cares.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Callable, Literal, NamedTuple
 
 import torch
 import torchvision.transforms.functional as TF
@@ -18,6 +19,7 @@ from PIL import Image
 
 from demos.images import to_rgb
 from demos.imagenet.models import Classifier, cached_classifier, timed
+from demos.inference import InferenceService, shared_service
 
 Normalisation = Literal["standard", "lecture"]
 NORMALISATIONS: tuple[Normalisation, ...] = ("standard", "lecture")
@@ -107,12 +109,37 @@ def predictions_from_logits(logits: torch.Tensor, categories: list[str], k: int 
     return [Prediction(int(i), categories[int(i)], float(s), float(probabilities[i])) for s, i in zip(scores, indices)]
 
 
-def classify(image: Image.Image, classifier: Classifier, k: int = TOP_K,
-             normalisation: Normalisation = "standard") -> Result:
-    """Top-``k`` of ``classifier`` on ``image``, timing the preprocessing and the forward pass."""
-    x, preprocess_ms = timed(lambda: preprocess(image, classifier, normalisation))
-    with classifier.lock, torch.inference_mode():   # one module, shared by every Streamlit session
+def forward_batch(classifier: Classifier, inputs: list[torch.Tensor]) -> list[tuple[torch.Tensor, float]]:
+    """One forward pass over preprocessed images (each ``(1, 3, H, W)``): each one's logits and the pass's ms.
+
+    The inference service's batch function for an ImageNet lane: the requests of
+    every visitor who asked in the same few milliseconds go through together.
+    """
+    with classifier.lock, torch.inference_mode():   # the Grad-CAM lane hooks the same module
+        x = torch.cat(inputs).to(classifier.device)
         logits, forward_ms = timed(lambda: classifier.module(x))
+    return [(row, forward_ms) for row in logits.float().cpu()]
+
+
+def classify(image: Image.Image, classifier: Classifier, k: int = TOP_K,
+             normalisation: Normalisation = "standard", *, digest: str | None = None,
+             alive: Callable[[], bool] | None = None, service: InferenceService | None = None) -> Result:
+    """Top-``k`` of ``classifier`` on ``image``, timing the preprocessing and the forward pass.
+
+    The forward pass runs in the process's inference service (:mod:`demos.inference`),
+    batched with other visitors' images. ``digest`` (of the image) lets an identical
+    request be answered from the service's cache; ``alive()`` false drops the request
+    once the visitor has left.
+    """
+    service = service or shared_service()
+    lane = ("imagenet", classifier.module)   # one lane per loaded network
+    cache_key = None if digest is None else (digest, normalisation)
+    answer = service.lookup(lane, cache_key)
+    preprocess_ms = 0.0
+    if answer is None:
+        x, preprocess_ms = timed(lambda: preprocess(image, classifier, normalisation).cpu())
+        answer = service.run(lane, partial(forward_batch, classifier), x, cache_key=cache_key, alive=alive)
+    logits, forward_ms = answer
     return Result(classifier.id, normalisation, predictions_from_logits(logits, classifier.categories, k),
                   preprocess_ms, forward_ms)
 

@@ -5,15 +5,18 @@ Public API: :func:`load_model`, :func:`preprocess`, :func:`predict`, and
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import torch
 from PIL import Image
 
 from demos import weights
+from demos.inference import shared_service
 from demos.mnist.model import LectureNet
 from demos.mnist.preprocess import center_digit, ink_map, is_blank, preprocess
 
@@ -54,17 +57,32 @@ class Reading:
         return None if self.blank else int(self.probabilities.argmax())
 
 
-@torch.inference_mode()
-def read(image: Image.Image | np.ndarray, model: LectureNet | None = None) -> Reading:
-    """Preprocess ``image`` and run the network once, keeping the feature maps."""
+def read_batch(model: LectureNet, digits: list[np.ndarray]) -> list[tuple[np.ndarray, dict[str, np.ndarray]]]:
+    """The inference service's batch function: probabilities and feature maps of centred 28×28 digits."""
+    device = next(model.parameters()).device
+    with torch.inference_mode():
+        x = torch.from_numpy(np.stack(digits))[:, None].to(device)
+        logits, features = model.forward_with_features(x)
+        probabilities = torch.softmax(logits.double(), 1).cpu().numpy()
+        features = {k: v.cpu().numpy() for k, v in features.items()}
+    return [(probabilities[i], {k: v[i] for k, v in features.items()}) for i in range(len(digits))]
+
+
+def read(image: Image.Image | np.ndarray, model: LectureNet | None = None, *,
+         alive: Callable[[], bool] | None = None) -> Reading:
+    """Preprocess ``image`` and run the network once, keeping the feature maps.
+
+    The network runs in the process's inference service (:mod:`demos.inference`),
+    batched with the other visitors' digits; ``alive()`` false drops the request
+    once the visitor has left.
+    """
     model = model or _default_model()
     digit = center_digit(ink_map(image))
     if not digit.any():
         return Reading(np.full(10, 0.1), digit, {}, blank=True)
-    device = next(model.parameters()).device
-    logits, features = model.forward_with_features(torch.from_numpy(digit)[None, None].to(device))
-    probabilities = torch.softmax(logits.double(), 1)[0].cpu().numpy()
-    return Reading(probabilities, digit, {k: v[0].cpu().numpy() for k, v in features.items()}, blank=False)
+    probabilities, features = shared_service().run(("mnist", model), partial(read_batch, model), digit,
+                                                   cache_key=hashlib.md5(digit.tobytes()).hexdigest(), alive=alive)
+    return Reading(probabilities, digit, features, blank=False)
 
 
 def predict(image: Image.Image | np.ndarray, model: LectureNet | None = None) -> np.ndarray:

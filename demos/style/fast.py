@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 import torch
@@ -31,6 +31,7 @@ from torch import nn
 from demos import weights
 from demos.device import fast_cpu_dtype, pick_device
 from demos.errors import DemoError, WeightsUnavailable
+from demos.inference import shared_service
 
 JOHNSON = "johnson"
 MOBILENET = "mobilenet"
@@ -313,19 +314,23 @@ def stylize_tensor(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     return y[..., :h, :w].float().clamp(0, 255)
 
 
-def fast_stylize(image: Image.Image, style: str = "candy", model: nn.Module | None = None) -> Image.Image:
+def fast_stylize(image: Image.Image, style: str = "candy", model: nn.Module | None = None, *,
+                 alive: Callable[[], bool] | None = None) -> Image.Image:
     """``image`` (any size) painted in ``style`` by one forward pass; the result has the same size.
 
     ``style``: a :data:`FAST_MODELS` id or a style name (``"candy"``: the official
     pytorch/examples network when it is here, else its MobileNetV2 version).
     ``model``: a network to use instead (``style`` is then ignored).
+    The forward pass runs in the process's inference service; ``alive()`` false
+    drops it once the visitor has left.
     """
     if model is None:
         model = load_fast_model(pick_model(style))
     device = next(model.parameters()).device
-    array = np.asarray(image.convert("RGB"), dtype=np.float32)
-    with torch.inference_mode():
-        x = torch.from_numpy(array).permute(2, 0, 1).unsqueeze(0).to(device)
-        y = stylize_tensor(model, x)
-        out = y[0].permute(1, 2, 0).round().byte().cpu().numpy()
-    return Image.fromarray(out)
+    x = torch.from_numpy(np.asarray(image.convert("RGB"), dtype=np.float32)).permute(2, 0, 1).unsqueeze(0)
+
+    def paint(x: torch.Tensor) -> np.ndarray:
+        with torch.inference_mode():
+            return stylize_tensor(model, x.to(device))[0].permute(1, 2, 0).round().byte().cpu().numpy()
+
+    return Image.fromarray(shared_service().run_each(("fast style", model), paint, x, alive=alive))
