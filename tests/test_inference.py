@@ -212,3 +212,14 @@ def test_the_shared_service_serves_the_pages_demos():
     reading = mnist.read(np.pad(np.full((16, 4), 255, np.uint8), 6))   # a "1"
     assert reading.prediction == 1
     assert shared_service().computed > before
+
+
+@pytest.mark.parametrize("method", ["gradcam", "saliency"])
+def test_heatmaps_computed_together_equal_heatmaps_computed_alone(mobilenet, photos, method):
+    from demos.imagenet.gradcam import _attribution
+
+    requests = [(imagenet.preprocess(p, mobilenet), 208 + i) for i, p in enumerate(photos[:4])]
+    together_maps = _attribution(mobilenet, method, requests)
+    for request, batched in zip(requests, together_maps):
+        alone, = _attribution(mobilenet, method, [request])
+        assert torch.allclose(batched, alone, atol=1e-5 * float(alone.abs().max()) + 1e-7), method

@@ -34,8 +34,13 @@ def _tokens_to_map(tokens: torch.Tensor) -> torch.Tensor:
     return patches.transpose(1, 2).reshape(tokens.shape[0], tokens.shape[2], side, side)
 
 
-def _gradcam(classifier: Classifier, x: torch.Tensor, class_index: int) -> torch.Tensor:
-    """The (h, w) Grad-CAM of ``class_index`` at the spec's target layer, before upsampling."""
+def _gradcam(classifier: Classifier, x: torch.Tensor, class_indices: list[int]) -> torch.Tensor:
+    """The (N, h, w) Grad-CAMs of ``class_indices[i]`` for image ``i`` at the spec's target layer, before upsampling.
+
+    One forward and one backward pass for the whole batch: in eval mode the images do
+    not interact (batch norm uses its stored statistics), so the gradient of the sum of
+    each image's own class score is, image by image, the gradient of that score.
+    """
     layer = classifier.module.get_submodule(classifier.spec.target_layer)
     captured: dict[str, torch.Tensor] = {}
 
@@ -48,21 +53,21 @@ def _gradcam(classifier: Classifier, x: torch.Tensor, class_index: int) -> torch
     try:
         logits = classifier.module(x)
         classifier.module.zero_grad(set_to_none=True)
-        logits[0, class_index].backward()
+        logits[torch.arange(len(x)), torch.as_tensor(class_indices)].sum().backward()
     finally:
         handle.remove()
     activation, gradient = captured["activation"].detach(), captured["gradient"].detach()
     if classifier.spec.tokens:
         activation, gradient = _tokens_to_map(activation), _tokens_to_map(gradient)
     channel_weights = gradient.mean(dim=(2, 3), keepdim=True)
-    return F.relu((channel_weights * activation).sum(dim=1))[0]
+    return F.relu((channel_weights * activation).sum(dim=1))
 
 
-def _saliency(classifier: Classifier, x: torch.Tensor, class_index: int) -> torch.Tensor:
-    """|d score / d input|, max over colour channels: (H, W) at the input's resolution."""
+def _saliency(classifier: Classifier, x: torch.Tensor, class_indices: list[int]) -> torch.Tensor:
+    """|d score / d input|, max over colour channels: (N, H, W) at the input's resolution (one backward pass)."""
     x = x.clone().requires_grad_(True)
-    classifier.module(x)[0, class_index].backward()
-    return x.grad.detach().abs().amax(dim=1)[0]
+    classifier.module(x)[torch.arange(len(x)), torch.as_tensor(class_indices)].sum().backward()
+    return x.grad.detach().abs().amax(dim=1)
 
 
 def crop_box(size: tuple[int, int], classifier: Classifier) -> tuple[float, float, float, float]:
@@ -77,14 +82,13 @@ def crop_box(size: tuple[int, int], classifier: Classifier) -> tuple[float, floa
 
 
 def _attribution(classifier: Classifier, method: Method, requests: list[tuple[torch.Tensor, int]]) -> list[torch.Tensor]:
-    """The inference service's batch function for a heatmap lane: one backward pass per request."""
-    maps = []
-    for x, class_index in requests:   # each needs its own backward pass: no batching to gain
-        with classifier.lock, torch.enable_grad():
-            cam = _gradcam(classifier, x, class_index) if method == "gradcam" else _saliency(classifier, x, class_index)
-            classifier.module.zero_grad(set_to_none=True)   # drop the gradients: shared model, less memory
-        maps.append(cam.detach().float().cpu())
-    return maps
+    """The inference service's batch function for a heatmap lane: the maps of a batch of (image, class) requests."""
+    x = torch.cat([image for image, _ in requests]).to(classifier.device)
+    classes = [class_index for _, class_index in requests]
+    with classifier.lock, torch.enable_grad():
+        maps = _gradcam(classifier, x, classes) if method == "gradcam" else _saliency(classifier, x, classes)
+        classifier.module.zero_grad(set_to_none=True)   # drop the gradients: shared model, less memory
+    return list(maps.detach().float().cpu())
 
 
 def heatmap(image: Image.Image, classifier: Classifier, class_index: int, method: Method = "gradcam",
@@ -106,8 +110,8 @@ def heatmap(image: Image.Image, classifier: Classifier, class_index: int, method
     cam = service.lookup(lane, cache_key)
     if cam is None:
         x = preprocess(image, classifier, normalisation)
-        cam = service.run(lane, partial(_attribution, classifier, method), (x, class_index), cache_key=cache_key,
-                          alive=alive, max_batch=4)
+        cam = service.run(lane, partial(_attribution, classifier, method), (x.cpu(), class_index),
+                          cache_key=cache_key, alive=alive, max_batch=8)
     cam = cam / cam.max() if float(cam.max()) > 0 else torch.zeros_like(cam)
     width, height = image.size
     left, top, right, bottom = crop_box(image.size, classifier)
