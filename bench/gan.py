@@ -25,6 +25,7 @@ import torch  # noqa: E402
 
 from demos.gan import biggan, conditional  # noqa: E402
 from demos.gan.train_conditional import GanSettings, train  # noqa: E402
+from tests.gan_support import random_biggan  # noqa: E402  (random weights in the official format)
 
 
 def rate(fn, n_images: int, repeats: int) -> float:
@@ -39,7 +40,7 @@ def rate(fn, n_images: int, repeats: int) -> float:
 
 @torch.inference_mode()
 def biggan_rate(device: torch.device, batch: int, repeats: int) -> float:
-    model = biggan.random_biggan().to(device)
+    model = random_biggan().to(device)
     z, c = biggan.noise(batch, 0.4, 0).to(device), biggan.one_hot(list(range(batch))).to(device)
     return rate(lambda: model(z, c, 0.4), batch, repeats)
 

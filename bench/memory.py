@@ -62,6 +62,7 @@ def loaders() -> list[tuple[str, callable]]:
 
     from demos import attention_sampling, cyclegan, imagenet, mnist, style
     from demos.gan import biggan, conditional
+    from tests.gan_support import random_biggan   # random weights in the official format
 
     cpu = torch.device("cpu")
 
@@ -98,7 +99,7 @@ def loaders() -> list[tuple[str, callable]]:
         return features
 
     def big():
-        model = biggan.random_biggan()
+        model = random_biggan()
         biggan.seconds_per_image(model)
         return model
 

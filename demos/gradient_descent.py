@@ -255,7 +255,8 @@ def run_many(surface: Surface | str, optimizers: list[str] | tuple[str, ...], lr
     rates = {n: float(lr[n] if isinstance(lr, dict) else lr) for n in names}
     rules = [OPTIMIZERS[n](rates[n], **options) for n in names]
     w = np.tile(np.asarray(start, dtype=np.float64).reshape(1, surface.dim), (len(names), 1))
-    return shared_service().run_small(lambda: _run_rows(surface, names, rates, rules, w, steps))
+    return shared_service().run_small(lambda: _run_rows(surface, names, rates, rules, w, steps),
+                                      lane="gradient descent")
 
 
 def _run_rows(surface: Surface, names: list[str], rates: dict[str, float], rules: list[Optimizer],

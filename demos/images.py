@@ -32,6 +32,7 @@ from demos.errors import ImageError
 
 MAX_FILE_BYTES: int = 25 * 1024 * 1024
 MAX_PIXELS: int = 50_000_000          # refuse larger images before decoding them (decompression bombs)
+MAX_ASPECT: float = 50.0              # refuse images thinner than 1:50 (no page can show or read a 2048×1 strip)
 DEFAULT_MAX_SIDE: int = 2048           # working resolution cap
 
 # Formats a visitor plausibly has. Pillow can open many more (EPS runs
@@ -157,6 +158,9 @@ def _decode_first_frame(data: bytes, max_side: int | None) -> Image.Image:
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise _too_many_pixels(width, height)
+            if max(width, height) > MAX_ASPECT * max(1, min(width, height)):
+                raise ImageError("image.too_thin", "This image is {width}×{height} pixels: too thin to show or to "
+                                 "read (at most 1:{ratio}).", width=width, height=height, ratio=format(MAX_ASPECT, "g"))
             try:
                 if max_side is not None:
                     # JPEG only: decode directly at 1/2, 1/4 or 1/8 scale when the image is
@@ -445,14 +449,39 @@ def _resolve(host: str, port: int, url: str) -> list[str]:
     return [info[4][0] for info in infos]
 
 
+# IETF special-purpose ranges (RFC 6890 registries), not all covered by Python's is_global in every
+# version: never a web server a visitor may point the app to.
+_SPECIAL = tuple(ipaddress.ip_network(n) for n in (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
+    "192.0.2.0/24", "192.31.196.0/24", "192.52.193.0/24", "192.88.99.0/24", "192.168.0.0/16", "192.175.48.0/24",
+    "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
+    "::/96", "64:ff9b:1::/48", "100::/64", "2001::/23", "2001:db8::/32", "3fff::/20", "5f00::/16", "fc00::/7",
+    "fe80::/10", "ff00::/8"))
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _carried_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address leads to: IPv4-mapped, 6to4 or well-known NAT64 (Teredo and the
+    deprecated IPv4-compatible form are refused whole, in ``_SPECIAL``)."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def _is_public(address: str) -> bool:
-    """True for a globally routable unicast address."""
+    """True for a globally routable unicast address; an IPv6 address that leads to an IPv4 one only if that one is."""
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])   # drop an IPv6 zone ("fe80::1%eth0")
     except ValueError:
         return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped                 # ::ffff:127.0.0.1 is 127.0.0.1
+    if isinstance(ip, ipaddress.IPv6Address) and (inside := _carried_ipv4(ip)) is not None:
+        return _is_public(str(inside))       # 2002:7f00:1:: is 127.0.0.1, ::ffff:10.0.0.1 is 10.0.0.1
+    if any(ip in net for net in _SPECIAL if net.version == ip.version):
+        return False
     return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
                 or ip.is_reserved or ip.is_unspecified or not ip.is_global)
 
@@ -513,6 +542,18 @@ def _opener(allow_private: bool) -> urllib.request.OpenerDirector:
                     urllib.request.HTTPDefaultErrorHandler(), urllib.request.HTTPErrorProcessor()]:
         opener.add_handler(handler)
     return opener
+
+
+def require_pixels(image: Image.Image | np.ndarray) -> None:
+    """Raise :class:`ImageError` ``image.no_pixels`` for an image with no pixel (0×N): every demo's entry point
+    calls it first, so a programmatic caller gets a message instead of a ``ZeroDivisionError`` deep inside."""
+    if isinstance(image, Image.Image):
+        width, height = image.size
+    else:
+        shape = np.asarray(image).shape
+        height, width = (shape + (0, 0))[:2]
+    if min(width, height) < 1:
+        raise ImageError("image.no_pixels", "This image has no pixels ({width}×{height}).", width=width, height=height)
 
 
 def to_png(image: Image.Image | np.ndarray) -> bytes:

@@ -34,7 +34,7 @@ import os
 import threading
 import time
 from collections import OrderedDict, deque
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import partial
 from typing import Any, Callable, Hashable, Iterator, Sequence
 
@@ -110,7 +110,8 @@ class _Lane:
                 while not self.waiting:
                     left = idle_deadline - time.monotonic()
                     if left <= 0:   # nobody asked for a while: let the model go
-                        service._lanes.pop(self.key, None)
+                        if service._lanes.get(self.key) is self:
+                            del service._lanes[self.key]
                         return
                     self.cond.wait(left)
                 # Micro-batching: wait a few milliseconds after the first request for others to join.
@@ -135,7 +136,7 @@ class _Lane:
     def _run(self, batch: list[_Request]) -> None:
         service = self.service
         try:
-            with service.compute() if self.uses_slot else _nothing():
+            with service.compute() if self.uses_slot else nullcontext():
                 results = list(self.fn([r.item for r in batch]))
             if len(results) != len(batch):
                 raise RuntimeError(f"the batch function returned {len(results)} results for {len(batch)} inputs")
@@ -155,11 +156,6 @@ class _Lane:
             request.finish(result)
 
 
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
-
-
 def _each(fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
     return [fn(item) for item in items]
 
@@ -175,10 +171,12 @@ def _call_each(calls: list[Callable[[], Any]]) -> list[tuple[bool, Any]]:
     return outcomes
 
 
-SMALL_LANE = ("small work",)
+SMALL = "small"   # the first part of the small-work lanes' keys
 
 
 def _lane_name(key: Hashable) -> str:
+    if isinstance(key, tuple) and len(key) == 2 and key[0] == SMALL:
+        return str(key[1])
     return str(key[0]) if isinstance(key, tuple) and key else str(key)
 
 
@@ -236,9 +234,9 @@ class InferenceService:
                     return cached
             worker = self._lanes.get(lane)
             if worker is None:
+                small = isinstance(lane, tuple) and len(lane) == 2 and lane[0] == SMALL
                 worker = _Lane(self, lane, fn, max_batch or self.max_batch,
-                               (self.max_wait_s if max_wait_ms is None else max_wait_ms / 1000),
-                               uses_slot=lane != SMALL_LANE)
+                               (self.max_wait_s if max_wait_ms is None else max_wait_ms / 1000), uses_slot=not small)
                 self._lanes[lane] = worker
             request = worker.in_flight.get(cache_key) if cache_key is not None else None
             if request is None:
@@ -267,15 +265,17 @@ class InferenceService:
         """
         return self.run(lane, partial(_each, fn), item, **options)
 
-    def run_small(self, call: Callable[[], Any], *, alive: Callable[[], bool] | None = None,
+    def run_small(self, call: Callable[[], Any], *, lane: str = "small work", alive: Callable[[], bool] | None = None,
                   timeout: float | None = None) -> Any:
-        """``call()`` in the lane for small work (the playgrounds' toy networks, gradient descent).
+        """``call()`` in a lane for small work (``lane``: the playground's toy networks, gradient descent...).
 
         Its own worker thread, outside the compute slot: a click on a playground never
         waits behind a batch of photos, and no torch setting is changed for it (a net
-        this small is below torch's parallel grain: it runs on one thread anyway).
+        this small is below torch's parallel grain: it runs on one thread anyway). Each
+        demo has its own lane, so a quick gradient descent never waits behind training steps.
         """
-        ok, value = self.run(SMALL_LANE, _call_each, call, alive=alive, timeout=timeout, max_wait_ms=0)
+        ok, value = self.run((SMALL, lane), _call_each, call, alive=alive, timeout=timeout, max_batch=1,
+                             max_wait_ms=0)
         if not ok:
             raise value
         return value
@@ -313,14 +313,9 @@ class InferenceService:
 
 
 _MISSING = object()
-_shared: InferenceService | None = None
-_shared_lock = threading.Lock()
+_shared = InferenceService()   # cheap to build: its lanes' threads start with their first request
 
 
 def shared_service() -> InferenceService:
     """The process's one inference service, shared by every visitor and every demo."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = InferenceService()
-        return _shared
+    return _shared

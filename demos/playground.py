@@ -161,7 +161,7 @@ class Trainer:
         self.model.train()
         n = len(self.y_train)
         # In the inference service's lane for small work: no visitor changes torch's settings for the others.
-        shared_service().run_small(lambda: self._epochs(n, epochs))
+        shared_service().run_small(lambda: self._epochs(n, epochs), lane="playground")
         return self.history[-1]
 
     def _epochs(self, n: int, epochs: int) -> None:
@@ -212,5 +212,5 @@ def decision_grid(model: nn.Module, features=("x", "y"), resolution: int = 80,
         with torch.no_grad():   # grad mode is per thread: set it in the lane's
             return model(grid)[:, 0]
 
-    logits = shared_service().run_small(evaluate)
+    logits = shared_service().run_small(evaluate, lane="playground")
     return axis, torch.sigmoid(logits).numpy().reshape(resolution, resolution)

@@ -53,8 +53,11 @@ def choose_image() -> Image.Image | None:
     # A horizontal radio wraps in this narrow column, where a segmented control would be cut off.
     source = st.radio(t("cyclegan.source"), SOURCES, index=0 if has_samples else 1, horizontal=True,
                       key="cyclegan_source", format_func={s: t(f"cyclegan.source.{s}") for s in SOURCES}.__getitem__)
-    return {"sample": sample_input, "upload": lambda: uploaded_image("cyclegan_upload"),
-            "camera": lambda: camera_image("cyclegan_camera"), "url": lambda: url_image("cyclegan_url")}[source]()
+    # A phone photo is decoded no larger than the largest working size offered: nothing larger is ever used.
+    side = max(cyclegan.size_choices())
+    return {"sample": sample_input, "upload": lambda: uploaded_image("cyclegan_upload", max_side=side),
+            "camera": lambda: camera_image("cyclegan_camera", max_side=side),
+            "url": lambda: url_image("cyclegan_url")}[source]()
 
 
 def choose_generator(direction: str) -> str:

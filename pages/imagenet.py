@@ -12,6 +12,9 @@ from ui.common import page_header, present, show_error, size, t
 from ui.inputs import camera_image, sample_image, uploaded_image, url_image
 
 SOURCES = ["sample", "upload", "camera", "url"]
+# A phone photo is decoded at most this large: the networks see 224–256 px and the page shows 640, so a
+# 12-megapixel photo decoded whole would only cost time and memory (JPEGs decode directly at 1/2, 1/4...).
+WORKING_SIDE = 1024
 NO_COMPARISON = "none"
 
 
@@ -30,8 +33,8 @@ def choose_image():
                                   key="imagenet_source", format_func=labels.__getitem__)
     source = source or ("sample" if samples else "upload")
     return {"sample": lambda: sample_image("imagenet_sample", samples),
-            "upload": lambda: uploaded_image("imagenet_upload"),
-            "camera": lambda: camera_image("imagenet_camera"),
+            "upload": lambda: uploaded_image("imagenet_upload", max_side=WORKING_SIDE),
+            "camera": lambda: camera_image("imagenet_camera", max_side=WORKING_SIDE),
             "url": lambda: url_image("imagenet_url")}[source]()
 
 
@@ -109,6 +112,8 @@ def run_one(image, model_id: str, normalisation: str, key: str, wide: bool) -> i
     except DemoError as error:
         show_error(error)
         return None
+    if result.flat:
+        st.info(t("imagenet.flat"), icon=":material/format_color_fill:")
     show_result(result, key, wide)
     return result
 
@@ -167,8 +172,9 @@ picture, settings = st.columns([1, 1], gap="large")
 with picture:
     image = choose_image()
     if image is not None:
-        # Projected, a shorter picture leaves the top of the scores on the screen.
-        st.image(for_display(image), width=max(1, round(220 * image.width / image.height)) if present() else "stretch")
+        # Projected, a shorter picture leaves the top of the scores on the screen (a panorama: at most 600 px wide).
+        st.image(for_display(image), width=min(600, max(1, round(220 * image.width / image.height)))
+                 if present() else "stretch")
 with settings:
     labels = {m: model_label(m) for m in ids} | {NO_COMPARISON: t("imagenet.compare.none")}
     model_id = st.selectbox(t("imagenet.model"), ids, index=ids.index(imagenet.DEFAULT_MODEL), key="imagenet_model",

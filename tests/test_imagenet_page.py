@@ -138,3 +138,24 @@ def test_no_image_yet_asks_for_one(monkeypatch):
     at = page().run()
     assert not at.exception and not errors(at)
     assert any("Choose an image" in i.value for i in at.info)
+
+
+def test_a_click_that_changes_nothing_heavy_computes_and_decodes_nothing_again(weights_dir, labrador_bytes,
+                                                                                monkeypatch):
+    """Switching the language (a rerun of the whole page) must not decode the photo or run a network again."""
+    import ui.inputs
+    from demos.inference import shared_service
+
+    decoded: list[int] = []
+    real_load = ui.inputs.load_image
+    monkeypatch.setattr(ui.inputs, "load_image", lambda data, **kw: decoded.append(len(data)) or real_load(data, **kw))
+    phone = Image.open(io.BytesIO(labrador_bytes)).resize((2400, 1800))   # a 4.3-megapixel phone photo
+    at = upload(page(), "phone.jpg", image_bytes(phone, "JPEG"))
+    assert not at.exception and not errors(at)
+    assert len(decoded) == 1
+    computed = shared_service().computed
+    at.session_state["lang"] = "fr"
+    at.run()
+    assert not at.exception and not errors(at)
+    assert len(decoded) == 1, "the photo was decoded again"
+    assert shared_service().computed == computed, "the network ran again for a click that changed nothing heavy"

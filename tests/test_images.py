@@ -280,7 +280,7 @@ def test_downscale_keeps_aspect_ratio():
     assert load_image(wide, max_side=1000).size == (300, 100)          # never enlarged
     tall_jpeg = _encode(_noise(600, 1000), "JPEG")                     # JPEG: decoded at reduced scale
     assert load_image(tall_jpeg, max_side=100).size == (60, 100)
-    assert load_image(_encode(Image.new("RGB", (4096, 64)), "JPEG")).size == (images.DEFAULT_MAX_SIDE, 32)
+    assert load_image(_encode(Image.new("RGB", (4096, 128)), "JPEG")).size == (images.DEFAULT_MAX_SIDE, 64)
 
 
 def test_path_bytes_and_file_like_all_work(tmp_path):
@@ -315,6 +315,28 @@ def test_url_schemes_refused(url):
                                  "http://[::ffff:127.0.0.1]/", "http://224.0.0.1/", "http://100.64.0.1/"])
 def test_private_hosts_refused(url):
     _fetch_refused("image.url_forbidden", url)
+
+
+@pytest.mark.parametrize("address", [
+    "2002:7f00:1::",                          # 6to4 of 127.0.0.1
+    "2002:a9fe:a9fe::",                       # 6to4 of 169.254.169.254 (cloud metadata)
+    "2002:c0a8:1::1",                         # 6to4 of 192.168.0.1
+    "2001:0:4136:e378:8000:63bf:80ff:fffe",   # Teredo, client 127.0.0.1 (obfuscated)
+    "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe",  # NAT64 of loopback / metadata
+    "64:ff9b:1::a00:1",                       # local-use NAT64 of 10.0.0.1
+    "::127.0.0.1", "::ffff:169.254.169.254",  # IPv4-compatible / -mapped
+    "192.0.0.8", "192.0.0.170", "198.18.0.1", "192.0.2.1", "198.51.100.7", "203.0.113.9", "240.0.0.1",
+    "255.255.255.255", "100::1", "2001:db8::1", "fc00::1", "fe80::1%eth0", "ff02::1", "3fff::1",
+])
+def test_addresses_hiding_a_private_ipv4_or_in_special_ranges_are_refused(address):
+    # the pure address check: no traffic is sent anywhere
+    assert not images._is_public(address), address
+
+
+@pytest.mark.parametrize("address", ["8.8.8.8", "2002:808:808::1", "64:ff9b::808:808", "2606:4700:4700::1111",
+                                     "::ffff:1.1.1.1"])
+def test_public_addresses_stay_allowed(address):
+    assert images._is_public(address), address
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

@@ -7,31 +7,44 @@ from pathlib import Path
 from PIL import Image
 
 from demos.errors import DemoError
-from demos.images import fetch_image_bytes, load_image
+from demos.images import DEFAULT_MAX_SIDE, fetch_image_bytes, load_image
 from demos import weights
 from ui.common import lang, show_error, t
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "gif", "bmp", "webp", "tif", "tiff"]
 
 
-def _load(data: bytes) -> Image.Image | None:
+def _load(data: bytes, max_side: int = DEFAULT_MAX_SIDE) -> Image.Image | None:
     try:
-        return load_image(data)
+        return load_image(data, max_side=max_side)
     except DemoError as error:
         show_error(error)
         return None
 
 
-def uploaded_image(key: str) -> Image.Image | None:
-    """A file the visitor uploads, as an RGB image, or None (with a message if unusable)."""
+def _decoded_once(key: str, file, max_side: int) -> Image.Image | None:
+    """The visitor's file decoded on its first run only: a click elsewhere on the page must not decode
+    a phone photo again (only the latest file of each widget is kept, in the visitor's session)."""
+    memo = st.session_state.setdefault("_decoded_uploads", {})
+    kept = memo.get(key)
+    if kept is not None and kept[0] == (file.file_id, max_side):
+        return kept[1]
+    image = _load(file.getvalue(), max_side)
+    if image is not None:   # a refused file is refused again, with its message, on every run
+        memo[key] = ((file.file_id, max_side), image)
+    return image
+
+
+def uploaded_image(key: str, max_side: int = DEFAULT_MAX_SIDE) -> Image.Image | None:
+    """A file the visitor uploads, as an RGB image at most ``max_side`` px, or None (with a message if unusable)."""
     upload = st.file_uploader(t("common.upload"), type=UPLOAD_TYPES, key=key)
-    return _load(upload.getvalue()) if upload is not None else None
+    return _decoded_once(key, upload, max_side) if upload is not None else None
 
 
-def camera_image(key: str) -> Image.Image | None:
+def camera_image(key: str, max_side: int = DEFAULT_MAX_SIDE) -> Image.Image | None:
     """A photo from the device's camera, or None."""
     shot = st.camera_input(t("common.camera"), key=key)
-    return _load(shot.getvalue()) if shot is not None else None
+    return _decoded_once(key, shot, max_side) if shot is not None else None
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)

@@ -25,7 +25,8 @@ from demos.attention_sampling.cost import Cost, measure
 from demos.attention_sampling.megapixel_mnist import SCALE, low_resolution, make_sample
 from demos.attention_sampling.model import (PATCH, AttentionSampler, attention_in_boxes, extract_patches,
                                             full_resolution_logits, patch_centres)
-from demos.images import from_array, to_rgb
+from demos.checkpoints import load_weights
+from demos.images import from_array, require_pixels, to_rgb
 from demos.inference import shared_service
 
 __all__ = ["AttentionSampler", "Cost", "Reading", "attention_in_boxes", "load_model", "make_sample",
@@ -38,9 +39,7 @@ MAX_SIDE = 3000     # larger uploads are scaled down first: the patches must sta
 def load_model(path: str | Path | None = None) -> AttentionSampler:
     """The shipped model (``assets/attention_sampling.pt``), trained by :mod:`demos.attention_sampling.train`."""
     path = Path(path) if path else weights.resolve(WEIGHTS_ID)
-    model = AttentionSampler()
-    model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
-    return model.eval()
+    return load_weights(AttentionSampler(), path).eval()   # CheckpointError naming a broken file
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +89,7 @@ def read(image: Image.Image | np.ndarray, k: int = 10, seed: int = 0,
     The network runs in the process's inference service; ``alive()`` false drops
     the request once the visitor has left.
     """
+    require_pixels(image)
     model = model or _default_model()
     gray = prepare(image)
     k = max(1, int(k))

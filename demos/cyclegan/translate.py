@@ -20,6 +20,7 @@ from PIL import Image
 from torch import nn
 
 from demos.device import fast_cpu_dtype, pick_device
+from demos.images import require_pixels
 from demos.inference import shared_service
 from demos.cyclegan.load import get_info, load_generator
 
@@ -137,6 +138,7 @@ def translate_timed(image: Image.Image, model: str = "horse2zebra", size: int = 
 
     ``alive()`` false drops the request once the visitor has left.
     """
+    require_pixels(image)
     if size < MIN_SIDE:
         raise ValueError(f"size must be at least {MIN_SIDE}, not {size}")
     if generator is None:

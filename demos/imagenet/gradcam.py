@@ -82,7 +82,7 @@ def crop_box(size: tuple[int, int], classifier: Classifier) -> tuple[float, floa
 
 
 def _attribution(classifier: Classifier, method: Method, requests: list[tuple[torch.Tensor, int]]) -> list[torch.Tensor]:
-    """The inference service's batch function for a heatmap lane: the maps of a batch of (image, class) requests."""
+    """The inference service's batch function for a heatmap lane: one map per (image, class) request, in order."""
     x = torch.cat([image for image, _ in requests]).to(classifier.device)
     classes = [class_index for _, class_index in requests]
     with classifier.lock, torch.enable_grad():

@@ -23,6 +23,7 @@ from torchvision import models as tvm
 from torchvision.models import WeightsEnum
 
 from demos import weights
+from demos.checkpoints import load_weights
 from demos.device import pick_device
 
 
@@ -135,8 +136,7 @@ def load_classifier(model_id: str, state_dict_path: str | Path | None = None, *,
     source = ""
     if pretrained:
         path = Path(state_dict_path) if state_dict_path is not None else weights_path(model_id)
-        state = torch.load(path, map_location="cpu", weights_only=True)   # no code runs from the file
-        module.load_state_dict(state)
+        load_weights(module, path)   # weights_only; a broken or wrong file raises CheckpointError naming it
         source = str(path)
     module = module.eval().to(device)
     classifier = Classifier(spec, module, device, pretrained, source)

@@ -17,7 +17,7 @@ import torch
 import torchvision.transforms.functional as TF
 from PIL import Image
 
-from demos.images import to_rgb
+from demos.images import require_pixels, to_rgb
 from demos.imagenet.models import Classifier, cached_classifier, timed
 from demos.inference import InferenceService, shared_service
 
@@ -44,15 +44,26 @@ class Result:
     predictions: list[Prediction]
     preprocess_ms: float
     forward_ms: float
+    flat: bool = False    # the image is one colour (the lecture's normalisation then shows the network plain grey)
 
     @property
     def total_ms(self) -> float:
         return self.preprocess_ms + self.forward_ms
 
 
+FLAT_STD = 1e-6   # below this, a photo is one colour: the lecture's formula would divide by zero
+
+
 def lecture_normalise(img: torch.Tensor) -> torch.Tensor:
-    """The lecture's ``0.5 + 0.5 * (img - img.mean()) / img.std()``, over the whole tensor."""
-    return 0.5 + 0.5 * (img - img.mean()) / img.std()
+    """The lecture's ``0.5 + 0.5 * (img - img.mean()) / img.std()``, over the whole tensor.
+
+    A single-colour image has no spread to divide by: it becomes uniform 0.5 grey, the
+    formula's own limit (every pixel equals the mean), instead of NaN.
+    """
+    std = img.std()
+    if not float(std) > FLAT_STD:
+        return torch.full_like(img, 0.5)
+    return 0.5 + 0.5 * (img - img.mean()) / std
 
 
 def crop_geometry(image: Image.Image, classifier: Classifier) -> Image.Image:
@@ -131,6 +142,7 @@ def classify(image: Image.Image, classifier: Classifier, k: int = TOP_K,
     request be answered from the service's cache; ``alive()`` false drops the request
     once the visitor has left.
     """
+    require_pixels(image)
     service = service or shared_service()
     lane = ("imagenet", classifier.module)   # one lane per loaded network
     cache_key = None if digest is None else (digest, normalisation)
@@ -140,8 +152,14 @@ def classify(image: Image.Image, classifier: Classifier, k: int = TOP_K,
         x, preprocess_ms = timed(lambda: preprocess(image, classifier, normalisation).cpu())
         answer = service.run(lane, partial(forward_batch, classifier), x, cache_key=cache_key, alive=alive)
     logits, forward_ms = answer
+    flat = normalisation == "lecture" and _one_colour(image)
     return Result(classifier.id, normalisation, predictions_from_logits(logits, classifier.categories, k),
-                  preprocess_ms, forward_ms)
+                  preprocess_ms, forward_ms, flat)
+
+
+def _one_colour(image: Image.Image) -> bool:
+    low, high = zip(*to_rgb(image).getextrema())
+    return low == high
 
 
 def top_k(image: Image.Image, model: str | Classifier = "alexnet", k: int = TOP_K, *,

@@ -16,6 +16,8 @@ import torch
 from PIL import Image
 
 from demos import weights
+from demos.checkpoints import load_weights
+from demos.images import require_pixels
 from demos.inference import shared_service
 from demos.mnist.model import LectureNet
 from demos.mnist.preprocess import center_digit, ink_map, is_blank, preprocess
@@ -32,9 +34,7 @@ def load_model(path: str | Path | None = None, device: torch.device | str = "cpu
     round trip to a GPU costs.
     """
     path = Path(path) if path else weights.resolve(WEIGHTS_ID)
-    model = LectureNet()
-    model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
-    return model.to(device).eval()
+    return load_weights(LectureNet(), path).to(device).eval()   # CheckpointError naming a broken file
 
 
 @lru_cache(maxsize=1)
@@ -76,6 +76,7 @@ def read(image: Image.Image | np.ndarray, model: LectureNet | None = None, *,
     batched with the other visitors' digits; ``alive()`` false drops the request
     once the visitor has left.
     """
+    require_pixels(image)
     model = model or _default_model()
     digit = center_digit(ink_map(image))
     if not digit.any():

@@ -31,6 +31,7 @@ from torch import nn
 from demos import weights
 from demos.device import fast_cpu_dtype, pick_device
 from demos.errors import DemoError, WeightsUnavailable
+from demos.images import require_pixels
 from demos.inference import shared_service
 
 JOHNSON = "johnson"
@@ -324,6 +325,7 @@ def fast_stylize(image: Image.Image, style: str = "candy", model: nn.Module | No
     The forward pass runs in the process's inference service; ``alive()`` false
     drops it once the visitor has left.
     """
+    require_pixels(image)
     if model is None:
         model = load_fast_model(pick_model(style))
     device = next(model.parameters()).device
