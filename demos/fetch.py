@@ -27,10 +27,14 @@ def _select(demos: Sequence[str] | None) -> list[weights.Artifact]:
 
 
 def format_table(rows: list[dict]) -> str:
-    """A plain-text table of :func:`weights.readiness` rows."""
-    header = ("id", "demo", "status", "size", "license")
-    lines = [header] + [(r["id"], r["demo"], r["status"], weights.human_size(r["size"]), r["license"])
-                        for r in rows]
+    """A plain-text table of :func:`weights.readiness` rows, with where each file goes under the weights folder.
+
+    The path column answers, before a talk, "what name must the file on my USB stick have?":
+    ``$DLDEMOS_WEIGHTS_DIR/<path>``.
+    """
+    header = ("id", "demo", "status", "size", "path under $DLDEMOS_WEIGHTS_DIR", "license")
+    lines = [header] + [(r["id"], r["demo"], r["status"], weights.human_size(r["size"]),
+                         weights.get(r["id"]).filename, r["license"]) for r in rows]
     widths = [max(len(line[i]) for line in lines) for i in range(len(header) - 1)]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)) + "  " + line[-1]
                      for line in lines)

@@ -25,6 +25,17 @@ def model_label(model_id: str) -> str:
     return f"{spec.label} · {size(spec.size_bytes)}" + (" ⬇️" if missing else "")
 
 
+def first_model() -> str:
+    """The lecture's AlexNet, unless it is not here and cannot be downloaded: then the first network that is here
+    (an offline laptop with only MobileNetV2 opens on a result, not on a red error)."""
+    def here(model_id: str) -> bool:
+        return weights.status(imagenet.get_spec(model_id).artifact_id) != "missing"
+
+    if here(imagenet.DEFAULT_MODEL) or not weights.offline():
+        return imagenet.DEFAULT_MODEL
+    return next((m for m in imagenet.SPECS if here(m)), imagenet.DEFAULT_MODEL)
+
+
 def choose_image():
     samples = imagenet.list_samples()
     # Labels computed here, not in format_func: Streamlit may call it outside this run (AppTest does).
@@ -177,7 +188,7 @@ with picture:
                  if present() else "stretch")
 with settings:
     labels = {m: model_label(m) for m in ids} | {NO_COMPARISON: t("imagenet.compare.none")}
-    model_id = st.selectbox(t("imagenet.model"), ids, index=ids.index(imagenet.DEFAULT_MODEL), key="imagenet_model",
+    model_id = st.selectbox(t("imagenet.model"), ids, index=ids.index(first_model()), key="imagenet_model",
                             format_func=labels.__getitem__)
     compare = st.selectbox(t("imagenet.compare"), [NO_COMPARISON, *ids], key="imagenet_compare",
                            format_func=labels.__getitem__)

@@ -120,7 +120,8 @@ def fast_mode(content: Image.Image | None) -> None:
     left, right = st.columns(2)
     model_id = left.selectbox(t("style.fast.model"), ids, index=ids.index(here[0]) if here else 0,
                               format_func=labels.__getitem__, key="style_fast_model")
-    side = right.select_slider(t("style.fast.size"), FAST_SIZES, value=512, key="style_fast_size")
+    sizes = [s for s in FAST_SIZES if s <= limits.max_fast_style_size()]   # 1024² is for a GPU
+    side = right.select_slider(t("style.fast.size"), sizes, value=512, key="style_fast_size")
     try:
         model = fast_model(model_id)
     except DemoError as error:

@@ -126,3 +126,23 @@ def test_the_thinnest_accepted_image_goes_through_the_imagenet_page_projected(tm
 
 def test_demo_errors_of_the_loaders_are_demo_errors():
     assert issubclass(CheckpointError, DemoError)
+
+
+def test_offline_without_alexnet_the_page_opens_on_a_network_that_is_here(tmp_path, monkeypatch):
+    shutil.copy(mobilenet_file(), tmp_path / imagenet.get_spec("mobilenet_v2").filename)
+    monkeypatch.setenv("DLDEMOS_WEIGHTS_DIR", str(tmp_path))
+    monkeypatch.setenv(imagenet.SAMPLES_DIR_ENV, str(require_shared("imagenet-samples", "original")))
+    at = app_page("imagenet")
+    at.run()
+    assert not at.exception and not errors(at), errors(at)
+    assert at.selectbox(key="imagenet_model").value == "mobilenet_v2"
+    assert len(at.dataframe[0].value) == 15
+
+
+def test_fast_style_refuses_pictures_above_the_server_limit(monkeypatch):
+    from demos import style
+
+    monkeypatch.setenv("DLDEMOS_MAX_FAST_STYLE_SIZE", "300")
+    with pytest.raises(DemoError) as caught:
+        style.fast_stylize(Image.new("RGB", (400, 200)), model=style.fast.TransformerNet())
+    assert caught.value.key == "style.error.too_big"

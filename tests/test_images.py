@@ -427,3 +427,39 @@ def test_every_image_key_is_translated():
     for lang in i18n.LANGUAGES:
         missing = [key for key in keys if key not in i18n.catalogue(lang)]
         assert not missing, (lang, missing)
+
+
+DECODE = """
+import resource, sys
+from pathlib import Path
+from demos.images import load_image
+data = Path(sys.argv[1]).read_bytes()
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+image = load_image(data)
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) // 1024, image.size)
+"""
+DECODE_BUDGET_MB = 300
+
+
+@pytest.mark.parametrize("name, make", [
+    ("float tiff 7000²", lambda: _encode(Image.fromarray(np.zeros((7000, 7000), np.float32)), "TIFF",
+                                         compression="tiff_deflate")),
+    ("16-bit png 7000²", lambda: _encode(Image.fromarray(np.zeros((7000, 7000), np.uint16)), "PNG")),
+    ("grey png 7000²", lambda: _encode(Image.new("L", (7000, 7000)), "PNG")),
+    ("rgba png 7000²", lambda: _encode(Image.new("RGBA", (7000, 7000)), "PNG")),
+    ("la png 7000²", lambda: _encode(Image.new("LA", (7000, 7000)), "PNG")),
+    ("int32 tiff 7000²", lambda: _encode(Image.fromarray(np.zeros((7000, 7000), np.int32)), "TIFF",
+                                         compression="tiff_deflate")),
+])
+def test_decoding_a_small_file_of_a_huge_image_stays_within_the_memory_budget(name, make, tmp_path):
+    """A few hundred kilobytes must not cost gigabytes: the peak, measured in a fresh process, stays under 300 MB."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "upload"
+    path.write_bytes(make())
+    out = subprocess.run([sys.executable, "-c", DECODE, str(path)], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[1], check=True).stdout.split(maxsplit=1)
+    grown_mb = int(out[0])
+    assert grown_mb < DECODE_BUDGET_MB, f"{name}: +{grown_mb} MB"
+    assert out[1].strip() == f"({images.DEFAULT_MAX_SIDE}, {images.DEFAULT_MAX_SIDE})"

@@ -376,6 +376,9 @@ def test_fetch_list_prints_the_catalogue(capsys):
     for artifact_id in ("mnist-train-images", "mnist-test-labels", "mnist-cnn"):
         assert artifact_id in out
     assert "9.9 MB" in out and "CC BY-SA 3.0" in out
+    # where a lecturer must put each file: the path under the weights folder, on the entry's own line
+    line = next(row for row in out.splitlines() if row.startswith("imagenet-mobilenet_v2 "))
+    assert "imagenet/mobilenet_v2-b0353104.pth" in line
 
 
 def test_fetch_only_downloads_that_demo(server, catalogue, online, cache, capsys):

@@ -28,7 +28,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from demos import weights
+from demos import limits, weights
 from demos.device import fast_cpu_dtype, pick_device
 from demos.errors import DemoError, WeightsUnavailable
 from demos.images import require_pixels
@@ -326,6 +326,10 @@ def fast_stylize(image: Image.Image, style: str = "candy", model: nn.Module | No
     drops it once the visitor has left.
     """
     require_pixels(image)
+    side = limits.max_fast_style_size()
+    if max(image.size) > side:
+        raise DemoError("style.error.too_big", "Fast style paints pictures up to {side} px on this server, not "
+                        "{width}×{height}.", side=side, width=image.width, height=image.height)
     if model is None:
         model = load_fast_model(pick_model(style))
     device = next(model.parameters()).device
