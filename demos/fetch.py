@@ -80,10 +80,27 @@ def fetch(artifact: weights.Artifact, lang: str = "en", out: TextIO = sys.stderr
     return None
 
 
+def import_command(paths: Sequence[str]) -> int:
+    """``--import``: say for each file what it was recognised as and where it went; 1 if any was not."""
+    from demos.importer import import_files
+
+    missed = 0
+    for found, target in import_files(paths):
+        if target is not None:
+            print(f"{found.path}: {found.artifact} (recognised by its {found.how}) → {target}")
+        else:
+            missed += 1
+            print(f"{found.path}: not recognised: {found.how}", file=sys.stderr)
+    return 1 if missed else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit code."""
     parser = argparse.ArgumentParser(prog="python -m demos.fetch", description=__doc__.split("\n\n")[0])
     parser.add_argument("--list", action="store_true", help="show what is on this machine and exit")
+    parser.add_argument("--import", dest="imports", nargs="+", metavar="FILE_OR_FOLDER",
+                        help="recognise weights files brought by hand (by checksum, else by their tensors) and put "
+                             "them where the catalogue expects them, under $DLDEMOS_WEIGHTS_DIR (or the cache)")
     parser.add_argument("--only", action="append", metavar="DEMO", help="only this demo (repeatable)")
     parser.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the messages")
     args = parser.parse_args(argv)
@@ -98,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for demo in args.only or ():
         if not weights.readiness(demo):
             print(translate("fetch.no_files", args.lang, demo=demo))
+    if args.imports:
+        return import_command(args.imports)
     if args.list:
         rows = {row["id"]: row for demo in (args.only or [None]) for row in weights.readiness(demo)}
         print(format_table(list(rows.values())))

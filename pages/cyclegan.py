@@ -9,7 +9,7 @@ from demos.cyclegan.views import error_heatmap, wipe
 from demos.errors import DemoError
 from demos.images import to_png
 from ui import models, queue
-from ui.common import device_label, error_text, page_header, show_error, t
+from ui.common import device_label, error_text, missing_mark, page_header, show_error, t
 from ui.inputs import camera_image, sample_image, uploaded_image, url_image
 
 SOURCES = ["sample", "upload", "camera", "url"]
@@ -25,11 +25,11 @@ def domain(name: str) -> str:
 
 
 def direction_label(model_id: str) -> str:
-    """"Horse → Zebra", with ⬇️ when neither it nor its fast stand-in is on this machine."""
+    """"Horse → Zebra", marked (⬇️ or 📁, :func:`ui.common.missing_mark`) when neither it nor its fast stand-in is here."""
     info = cyclegan.get_info(model_id)
     label = t("cyclegan.direction", source=domain(info.source), target=domain(info.target))
     fast = cyclegan.FAST_MODE.get(model_id)
-    return label if available(model_id) or (fast is not None and available(fast)) else f"{label} ⬇️"
+    return label if available(model_id) or (fast is not None and available(fast)) else label + missing_mark(info.artifact)
 
 
 def sample_input() -> Image.Image | None:
@@ -126,7 +126,7 @@ def show_cycle(image: Image.Image, result: cyclegan.Translation, info: cyclegan.
     if info.inverse is None:
         st.info(t("cyclegan.cycle.none", target=domain(info.target)), icon=":material/info:")
         return
-    backward_name = direction_label(info.inverse).removesuffix(" ⬇️")
+    backward_name = direction_label(info.inverse).removesuffix(" ⬇️").removesuffix(" 📁")
     # Offline, a missing generator cannot come: say so at once. Online, switching on downloads it (45 MB).
     if (available(info.inverse) or not weights.offline()) and not st.toggle(
             t("cyclegan.cycle.toggle"), value=available(info.inverse), key="cyclegan_cycle"):
@@ -158,7 +158,7 @@ with controls:
     # Labels computed now, in this run's language: a format_func may be called outside the run.
     labels = {model: direction_label(model) for model in DIRECTIONS}
     direction = st.selectbox(t("cyclegan.model"), DIRECTIONS, format_func=labels.__getitem__, key="cyclegan_model")
-    if any(label.endswith("⬇️") for label in labels.values()):
+    if any(label.endswith(("⬇️", "📁")) for label in labels.values()):
         st.caption(t("cyclegan.weights_hint"))
     model_id = choose_generator(direction)
     cost_note(model_id, direction)

@@ -8,7 +8,7 @@ from demos import imagenet, weights
 from demos.errors import DemoError
 from demos.images import to_png
 from ui import models, queue
-from ui.common import page_header, present, show_error, size, t
+from ui.common import missing_mark, page_header, present, show_error, size, t
 from ui.inputs import camera_image, sample_image, uploaded_image, url_image
 
 SOURCES = ["sample", "upload", "camera", "url"]
@@ -19,10 +19,9 @@ NO_COMPARISON = "none"
 
 
 def model_label(model_id: str) -> str:
-    """``AlexNet · 233.1 MB`` plus ⬇️ when its weights still have to be downloaded."""
+    """``AlexNet · 233.1 MB`` plus ⬇️ (downloaded on first use) or 📁 (no network: to copy) when not here."""
     spec = imagenet.get_spec(model_id)
-    missing = weights.status(spec.artifact_id) == "missing"
-    return f"{spec.label} · {size(spec.size_bytes)}" + (" ⬇️" if missing else "")
+    return f"{spec.label} · {size(spec.size_bytes)}" + missing_mark(spec.artifact_id)
 
 
 def first_model() -> str:

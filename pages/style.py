@@ -16,7 +16,7 @@ from demos.images import to_png
 from demos.model_cache import shared_model
 from demos.style import samples
 from ui import queue
-from ui.common import device_label, page_header, show_error, size as human_size, t
+from ui.common import device_label, missing_mark, page_header, show_error, size as human_size, t
 from ui.inputs import camera_image, sample_image, uploaded_image, url_image
 from ui.models import download_progress
 
@@ -109,13 +109,16 @@ def choose(kind: str, gallery: dict) -> Image.Image | None:
 def fast_label(model_id: str) -> str:
     info = style.FAST_MODELS[model_id]
     label = t(f"style.fast.style.{info.style}") + ("" if info.architecture == "johnson" else " · MobileNetV2")
-    return label if style.fast.available(model_id) else f"{label} ⬇️"
+    # pytorch/examples' networks are only published inside a zip: copied by hand, never "downloaded on first use"
+    return label + missing_mark(info.artifact)
 
 
 def fast_mode(content: Image.Image | None) -> None:
     ids = list(style.FAST_MODELS)
     here = [m for m in ids if style.fast.available(m)]
     st.caption(t("style.fast.state", here=len(here), total=len(ids)))
+    if len(here) < len(ids):
+        st.caption(t("style.fast.by_hand"))
     labels = {m: fast_label(m) for m in ids}   # in this run's language
     left, right = st.columns(2)
     model_id = left.selectbox(t("style.fast.model"), ids, index=ids.index(here[0]) if here else 0,
@@ -144,7 +147,7 @@ def fast_mode(content: Image.Image | None) -> None:
         return
     before, after = st.columns(2)
     before.image(image, caption=t("style.content.caption"), width="stretch")
-    after.image(result, caption=labels[model_id].removesuffix(" ⬇️"), width="stretch")
+    after.image(result, caption=labels[model_id].removesuffix(" ⬇️").removesuffix(" 📁"), width="stretch")
     st.markdown(t("style.fast.time", seconds=f"{seconds:.2f}", width=image.width, height=image.height,
                   device=device_label()))
     st.download_button(t("style.download"), to_png(result), file_name=f"style_{model_id}.png", mime="image/png",

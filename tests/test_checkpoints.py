@@ -67,6 +67,9 @@ def test_a_broken_imagenet_file_is_shown_and_the_page_goes_on(tmp_path, monkeypa
     at.selectbox(key="imagenet_model").set_value("mobilenet_v2").run()
     assert not at.exception
     assert any(spec.filename in e and "truncated" in e for e in errors(at)), errors(at)
+    # the raw exception text is folded under "Details", not read out in the middle of the sentence
+    assert all("RuntimeError" not in e for e in errors(at)) and any("details below" in e for e in errors(at))
+    assert any("RuntimeError" in c.value for c in at.code)
     assert at.selectbox(key="imagenet_compare").options   # the rest of the page is there
 
 

@@ -18,8 +18,8 @@ import torch
 from PIL import Image
 
 from demos import attention_sampling, cyclegan, gradient_descent, i18n, imagenet, mnist, playground, style
-from demos.attention_sampling.model import AttentionSampler
 from demos.errors import DemoError, ImageError
+from tests.conftest import require_shared
 from demos.images import load_image, to_rgb
 
 
@@ -215,15 +215,19 @@ def test_randomly_damaged_files_never_escape_as_another_exception():
 
 @pytest.fixture(scope="module")
 def models():
+    """The real networks where ../shared/data or assets/ have them; random weights only for what is not there."""
     torch.manual_seed(0)
     return {
         "mnist": mnist.load_model(),
-        "imagenet": imagenet.load_classifier("mobilenet_v2", pretrained=False, device=torch.device("cpu")),
-        "cyclegan": cyclegan.load.build_generator(cyclegan.generators.SubMobileResnetGenerator().state_dict()),
-        "fast": style.TransformerMobileNet().eval(),
-        "johnson": style.TransformerNet().eval(),
-        "vgg": style.load_vgg19_features(pretrained=False, device="cpu"),
-        "attention": AttentionSampler().eval(),
+        "imagenet": imagenet.load_classifier("mobilenet_v2", require_shared(
+            "weights", "mobilenet_v2_imagenet_dequantized.pth"), device=torch.device("cpu")),
+        "cyclegan": cyclegan.load_generator(path=require_shared(
+            "cyclegan", "horse2zebra_ganCompression_compressed_latest_net_G.pth")),
+        "fast": style.fast.load_fast_model("candy-mobilenet", path=require_shared(
+            "style", "mobilenetv2_fnst", "candy.pth"), device="cpu"),
+        "johnson": style.TransformerNet().eval(),           # pytorch/examples' files are not in ../shared/data
+        "vgg": style.load_vgg19_features(pretrained=False, device="cpu"),   # nor VGG19's 548 MB
+        "attention": attention_sampling.load_model(),
     }
 
 

@@ -91,18 +91,40 @@ def describe(artifact_id: str) -> str:
     return weights.describe(artifact_id, lang())
 
 
-def error_text(error: DemoError) -> str:
-    """A DemoError's message in the visitor's language (a missing file's name and size too)."""
+# Raw texts inside some messages (an exception's wording, an errno): for whoever debugs, in English, so they
+# are folded under "Details" instead of being read out to the room in the middle of a sentence.
+RAW_DETAILS = ("reason", "detail")
+
+
+def error_text(error: DemoError, fold: bool = False) -> str:
+    """A DemoError's message in the visitor's language (a missing file's name and size too).
+
+    ``fold``: the raw details (:data:`RAW_DETAILS`) replaced by "see the details below".
+    """
     params = dict(error.params)
+    if fold:
+        params.update({k: t("common.see_details") for k in RAW_DETAILS if params.get(k)})
     if params.get("artifact") in weights.CATALOGUE:
         params["description"] = describe(params["artifact"])
         params["size"] = size(weights.get(params["artifact"]).size)
     return t(error.key, **params)
 
 
+def missing_mark(artifact_id: str) -> str:
+    """What a menu shows after a file that is not here: "" (here), " ⬇️" (downloaded on first use) or " 📁"
+    (no network now, or only published by hand: to copy and ``python -m demos.fetch --import``)."""
+    if weights.status(artifact_id) != "missing":
+        return ""
+    return " ⬇️" if weights.get(artifact_id).urls and not weights.offline() else " 📁"
+
+
 def show_error(error: DemoError) -> None:
-    """Show a DemoError as a readable message, never a traceback."""
-    st.error(error_text(error), icon=":material/error:")
+    """Show a DemoError as a readable message, never a traceback; raw details folded underneath."""
+    raw = [str(error.params[k]) for k in RAW_DETAILS if error.params.get(k)]
+    st.error(error_text(error, fold=bool(raw)), icon=":material/error:")
+    if raw:
+        with st.expander(t("common.details"), icon=":material/info:"):
+            st.code("\n".join(raw), language=None)
 
 
 def _leave_legacy_navigation() -> None:

@@ -243,7 +243,8 @@ def load_fast_model(model_id: str = "candy", path: str | Path | None = None,
     (:data:`FAST_MODELS`); raises :class:`~demos.errors.WeightsUnavailable`
     naming the file and how to get it.
     """
-    if path is None:
+    from_catalogue = path is None
+    if from_catalogue:
         path = weights.resolve(FAST_MODELS[model_id].artifact, progress=progress)
     path = Path(path)
     try:
@@ -255,7 +256,20 @@ def load_fast_model(model_id: str = "candy", path: str | Path | None = None,
     if not isinstance(state, Mapping):
         raise FastStyleError("style.fast.bad_file", "{file} is not a fast-style network ({reason}).",
                              file=path.name, reason=f"it holds a {type(state).__name__}")
-    return from_state_dict(state, path.name).to(device or pick_device())
+    model = from_state_dict(state, path.name)
+    expected = FAST_MODELS[model_id].architecture
+    if from_catalogue and isinstance(model, TransformerNet) != (expected == JOHNSON):
+        # mmalotin's candy.pth copied as pytorch/examples' candy.pth (or the reverse): told apart by the
+        # keys, so the page never labels one network with the other's name and license
+        raise FastStyleError("style.fast.other_network", "`{file}` holds the {found} network, not the {expected} "
+                             "one its name says: run `python -m demos.fetch --import {file}` to put it in its place.",
+                             file=path.name, found=_ARCHITECTURE_NAMES[JOHNSON if isinstance(model, TransformerNet)
+                                                                      else MOBILENET],
+                             expected=_ARCHITECTURE_NAMES[expected])
+    return model.to(device or pick_device())
+
+
+_ARCHITECTURE_NAMES = {JOHNSON: "pytorch/examples", MOBILENET: "MobileNetV2 (mmalotin)"}
 
 
 def candidates(style: str) -> list[str]:
