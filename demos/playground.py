@@ -28,6 +28,7 @@ ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "leaky_r
 OPTIMIZERS = ("sgd", "momentum", "adam")
 BOUND = 1.5      # points live in [-BOUND, BOUND]²: the heatmap's box
 MAX_LR, MAX_L2, MAX_BATCH = 100.0, 10.0, 100_000   # beyond: refused (the page offers far less)
+MAX_NOISE = 10.0
 
 
 @dataclass
@@ -67,6 +68,10 @@ def _points(name: str, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np
 def make_dataset(name: str, n: int = 300, noise: float = 0.0, test_fraction: float = 0.3,
                  seed: int = 0) -> Dataset:
     """``n`` points of ``name``, jittered by Gaussian ``noise`` (in units of the box), then split."""
+    if not (isinstance(noise, (int, float)) and math.isfinite(noise) and 0 <= noise <= MAX_NOISE):
+        # a NaN or huge noise from a crafted link would fill the plot with NaN points
+        raise DemoError("playground.error.setting", "{name} must be between 0 and {high}, not {value}.",
+                        name="noise", high=MAX_NOISE, value=noise)
     rng = np.random.default_rng(seed)
     x, y = _points(name, n, rng)
     x = np.clip(x + noise * 0.5 * rng.standard_normal(x.shape), -BOUND, BOUND).astype(np.float32)

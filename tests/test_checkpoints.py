@@ -10,6 +10,7 @@ from PIL import Image
 
 from demos import attention_sampling, imagenet, mnist
 from demos.checkpoints import CheckpointError
+from demos.gan import conditional
 from demos.errors import DemoError, ImageError
 from tests.apptest_support import app_page, errors
 from tests.conftest import REPO, require_shared
@@ -23,6 +24,7 @@ LOADERS = {
     "imagenet": (lambda path: imagenet.load_classifier("mobilenet_v2", path), mobilenet_file),
     "mnist": (mnist.load_model, lambda: REPO / "assets" / "mnist_cnn.pt"),
     "attention": (attention_sampling.load_model, lambda: REPO / "assets" / "attention_sampling.pt"),
+    "mnist gan": (conditional.load_generator, lambda: REPO / "assets" / "mnist_cgan.pt"),
 }
 
 

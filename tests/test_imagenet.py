@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import re
 
 import numpy as np
 import pytest
@@ -53,7 +54,10 @@ def test_catalogue_entry_matches_torchvision(model_id):
     artifact = weights.get(spec.artifact_id)
     assert artifact.urls == (spec.weights.url,)
     assert artifact.filename == f"imagenet/{spec.filename}"
-    assert spec.filename.startswith(spec.filename.split("-")[0]) and artifact.sha256_prefix in spec.filename
+    # torchvision's own naming: <model>-<first 8 hex digits of the file's sha256>.pth, and the catalogue checks them
+    assert re.fullmatch(r"[a-z0-9_]+(-[a-z]+)?-[0-9a-f]{8}\.pth", spec.filename), spec.filename   # alexnet-owt-…
+    assert spec.filename.split("-")[0].startswith(model_id.split("_")[0])
+    assert spec.filename.endswith(f"-{artifact.sha256_prefix}.pth")
     assert artifact.size == spec.size_bytes
     assert artifact.demo == "imagenet" and "BSD-3-Clause" in artifact.license
     assert len(spec.categories) == 1000

@@ -19,6 +19,7 @@ import torch
 from PIL import Image
 
 from demos import weights
+from demos.checkpoints import read_state_dict
 from demos.errors import DemoError
 
 MODELS = ("biggan-deep-128", "biggan-deep-256", "biggan-deep-512")
@@ -67,7 +68,7 @@ def load_biggan(name: str = "biggan-deep-128", model_dir: str | Path | None = No
             raise DemoError("gan.error.no_file", "{path} is missing: a BigGAN folder holds config.json and "
                             "pytorch_model.bin.", path=str(path))
     model = BigGAN(BigGANConfig.from_json_file(str(config_path)))
-    state = torch.load(weights_path, map_location="cpu", weights_only=True)
+    state = read_state_dict(weights_path)   # a truncated or foreign file: CheckpointError naming it
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as exc:

@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from demos.errors import DemoError
+from demos.checkpoints import load_weights
 from demos.inference import shared_service
 
 Z_DIM = 64
@@ -82,9 +83,7 @@ def load_generator(path: str | Path | None = None) -> Generator:
     path = Path(path) if path else SHIPPED
     if not path.exists():
         raise DemoError("gan.error.no_cgan", "The trained MNIST GAN {path} is missing.", path=str(path))
-    model = Generator()
-    model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
-    return model.eval()
+    return load_weights(Generator(), path).eval()   # CheckpointError naming a broken file
 
 
 @lru_cache(maxsize=1)
