@@ -25,7 +25,7 @@ def domain(name: str) -> str:
 
 
 def direction_label(model_id: str) -> str:
-    """"Horse → Zebra", marked (⬇️ or 📁, :func:`ui.common.missing_mark`) when neither it nor its fast stand-in is here."""
+    """"Horse → Zebra", marked (:func:`ui.common.missing_mark`) when neither it nor its fast stand-in is here."""
     info = cyclegan.get_info(model_id)
     label = t("cyclegan.direction", source=domain(info.source), target=domain(info.target))
     fast = cyclegan.FAST_MODE.get(model_id)
@@ -126,7 +126,7 @@ def show_cycle(image: Image.Image, result: cyclegan.Translation, info: cyclegan.
     if info.inverse is None:
         st.info(t("cyclegan.cycle.none", target=domain(info.target)), icon=":material/info:")
         return
-    backward_name = direction_label(info.inverse).removesuffix(" ⬇️").removesuffix(" 📁")
+    backward_name = direction_label(info.inverse).removesuffix(" ⬇️").removesuffix(f" · {t('common.to_copy')}")
     # Offline, a missing generator cannot come: say so at once. Online, switching on downloads it (45 MB).
     if (available(info.inverse) or not weights.offline()) and not st.toggle(
             t("cyclegan.cycle.toggle"), value=available(info.inverse), key="cyclegan_cycle"):
@@ -158,7 +158,7 @@ with controls:
     # Labels computed now, in this run's language: a format_func may be called outside the run.
     labels = {model: direction_label(model) for model in DIRECTIONS}
     direction = st.selectbox(t("cyclegan.model"), DIRECTIONS, format_func=labels.__getitem__, key="cyclegan_model")
-    if any(label.endswith(("⬇️", "📁")) for label in labels.values()):
+    if any(label.endswith(("⬇️", t("common.to_copy"))) for label in labels.values()):
         st.caption(t("cyclegan.weights_hint"))
     model_id = choose_generator(direction)
     cost_note(model_id, direction)

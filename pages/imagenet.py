@@ -19,20 +19,25 @@ NO_COMPARISON = "none"
 
 
 def model_label(model_id: str) -> str:
-    """``AlexNet · 233.1 MB`` plus ⬇️ (downloaded on first use) or 📁 (no network: to copy) when not here."""
+    """``AlexNet · 233.1 MB`` plus ⬇️ (downloaded on first use) or "to copy" (no network) when not here."""
     spec = imagenet.get_spec(model_id)
     return f"{spec.label} · {size(spec.size_bytes)}" + missing_mark(spec.artifact_id)
 
 
 def first_model() -> str:
-    """The lecture's AlexNet, unless it is not here and cannot be downloaded: then the first network that is here
-    (an offline laptop with only MobileNetV2 opens on a result, not on a red error)."""
-    def here(model_id: str) -> bool:
-        return weights.status(imagenet.get_spec(model_id).artifact_id) != "missing"
-
-    if here(imagenet.DEFAULT_MODEL) or not weights.offline():
+    """The lecture's AlexNet, unless it is not here and cannot be downloaded: then the first network here that
+    loads (an offline laptop with only MobileNetV2 opens on a result, not on a red error)."""
+    if weights.status(imagenet.get_spec(imagenet.DEFAULT_MODEL).artifact_id) != "missing" or not weights.offline():
         return imagenet.DEFAULT_MODEL
-    return next((m for m in imagenet.SPECS if here(m)), imagenet.DEFAULT_MODEL)
+    for model_id in imagenet.SPECS:
+        if weights.status(imagenet.get_spec(model_id).artifact_id) == "missing":
+            continue
+        try:
+            models.imagenet_classifier(model_id)   # loaded once and kept: the page needs it next anyway
+        except DemoError:                          # a broken copy: its message shows if the visitor picks it
+            continue
+        return model_id
+    return imagenet.DEFAULT_MODEL
 
 
 def choose_image():

@@ -147,7 +147,7 @@ def fast_mode(content: Image.Image | None) -> None:
         return
     before, after = st.columns(2)
     before.image(image, caption=t("style.content.caption"), width="stretch")
-    after.image(result, caption=labels[model_id].removesuffix(" ⬇️").removesuffix(" 📁"), width="stretch")
+    after.image(result, caption=labels[model_id].removesuffix(" ⬇️").removesuffix(f" · {t('common.to_copy')}"), width="stretch")
     st.markdown(t("style.fast.time", seconds=f"{seconds:.2f}", width=image.width, height=image.height,
                   device=device_label()))
     st.download_button(t("style.download"), to_png(result), file_name=f"style_{model_id}.png", mime="image/png",

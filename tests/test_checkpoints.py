@@ -151,3 +151,14 @@ def test_fast_style_refuses_pictures_above_the_server_limit(monkeypatch):
     with pytest.raises(DemoError) as caught:
         style.fast_stylize(Image.new("RGB", (400, 200)), model=style.fast.TransformerNet())
     assert caught.value.key == "style.error.too_big"
+
+
+def test_offline_the_page_skips_a_broken_copy_and_opens_on_one_that_loads(tmp_path, monkeypatch):
+    shutil.copy(mobilenet_file(), tmp_path / imagenet.get_spec("mobilenet_v2").filename)
+    (tmp_path / imagenet.get_spec("resnet50").filename).write_bytes(b"\0" * 1000)   # listed before MobileNetV2
+    monkeypatch.setenv("DLDEMOS_WEIGHTS_DIR", str(tmp_path))
+    monkeypatch.setenv(imagenet.SAMPLES_DIR_ENV, str(require_shared("imagenet-samples", "original")))
+    at = app_page("imagenet", "fr")
+    at.run()
+    assert not at.exception and not errors(at), errors(at)
+    assert at.selectbox(key="imagenet_model").value == "mobilenet_v2"

@@ -64,12 +64,12 @@ def test_an_mmalotin_network_under_the_pytorch_examples_name_is_not_passed_off_a
 
 
 def test_the_style_menu_promises_no_download_that_cannot_happen():
-    """Offline (as every test is), or for pytorch/examples' zip-only files: 📁 and the --import hint, never ⬇️."""
+    """Offline (as every test is), or for pytorch/examples' zip-only files: "to copy" and the --import hint, never ⬇️."""
     from tests.apptest_support import app_page
 
     at = app_page("style")
     at.run()
     options = at.selectbox(key="style_fast_model").options
-    assert any(o.startswith("Candy") and o.endswith("📁") for o in options), options
+    assert any(o.startswith("Candy") and o.endswith(" · to copy") for o in options), options
     assert not any("⬇️" in o for o in options), options
     assert any("--import" in c.value for c in at.caption)

@@ -111,11 +111,13 @@ def error_text(error: DemoError, fold: bool = False) -> str:
 
 
 def missing_mark(artifact_id: str) -> str:
-    """What a menu shows after a file that is not here: "" (here), " ⬇️" (downloaded on first use) or " 📁"
-    (no network now, or only published by hand: to copy and ``python -m demos.fetch --import``)."""
+    """What a menu shows after a file that is not here: "" (here), " ⬇️" (downloaded on first use) or
+    " · to copy" (no network now, or only published by hand: ``python -m demos.fetch --import``).
+
+    Words rather than an emoji for the second: a projector's browser may have no emoji font."""
     if weights.status(artifact_id) != "missing":
         return ""
-    return " ⬇️" if weights.get(artifact_id).urls and not weights.offline() else " 📁"
+    return " ⬇️" if weights.get(artifact_id).urls and not weights.offline() else f" · {t('common.to_copy')}"
 
 
 def show_error(error: DemoError) -> None:
