@@ -13,8 +13,9 @@ from ui.inputs import camera_image, sample_image, uploaded_image, url_image
 
 SOURCES = ["sample", "upload", "camera", "url"]
 # A phone photo is decoded at most this large: the networks see 224–256 px and the page shows 640, so a
-# 12-megapixel photo decoded whole would only cost time and memory (JPEGs decode directly at 1/2, 1/4...).
-WORKING_SIDE = 1024
+# 12-megapixel photo decoded whole would only cost time and memory (JPEGs decode directly at 1/2, 1/4...),
+# and each visitor's session keeps its decoded photo.
+WORKING_SIDE = 640
 NO_COMPARISON = "none"
 
 
