@@ -1,7 +1,8 @@
 """Settings of a page as URL query parameters, so a teacher can prepare one link per slide.
 
 :func:`decode` never raises: a missing, unknown or malformed value falls back
-to the default, and numbers are clamped to their range (a URL is user input).
+to the default (NaN and infinities too), and numbers are clamped to their range (a URL is
+user input).
 """
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ class Param:
                 return int(self._clamp(int(float(text))))
             if isinstance(self.default, float):
                 value = float(text)
-                if value != value:   # NaN
+                if not math.isfinite(value):   # "nan", "inf": no setting a person meant
                     return self.default
                 return nearest(value, self.steps) if self.steps else float(self._clamp(value))
             if self.choices is not None:

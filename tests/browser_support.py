@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.support import lecture_preset_results, require_package
 
 SCREENSHOTS = REPO / "tests" / "screenshots"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -70,7 +71,8 @@ def server_env(tmp_path_factory) -> dict[str, str]:
         env["DLDEMOS_WEIGHTS_DIR"] = str(local)
     if (SHARED_DATA / "style").is_dir():
         # Style transfer: the MobileNetV2 fast-style networks and the sample paintings, under their catalogue names.
-        from tests.style_support import place_mobilenet_styles, place_samples as place_style_samples
+        from tests.style_support import place_mobilenet_styles
+        from tests.style_support import place_samples as place_style_samples
 
         local = Path(env.get("DLDEMOS_WEIGHTS_DIR") or tmp_path_factory.mktemp("server-weights"))
         place_mobilenet_styles(local)
@@ -114,7 +116,7 @@ def app_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
+    playwright_api = require_package("playwright.sync_api")
     executable = chromium_path()
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
@@ -131,10 +133,15 @@ def page(browser):
 
 
 
-def no_error_box(page) -> None:
-    """Fail when the page shows a Streamlit exception or an error message."""
+def no_error_box(page, visible_only: bool = False) -> None:
+    """Fail when the page shows a Streamlit exception or an error message.
+
+    ``visible_only``: ignore error messages in a hidden tab (one may explain a
+    file that tab needs and the server lacks).
+    """
     assert page.locator('[data-testid="stException"]').count() == 0
-    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+    shown = page.locator('[data-testid="stAlertContentError"]' + (":visible" if visible_only else ""))
+    assert shown.count() == 0, shown.first.inner_text()
 
 
 def wait_until_idle(page, quiet_ms: int = 1500, timeout_ms: int = 60_000) -> None:
@@ -160,3 +167,11 @@ def wait_until_idle(page, quiet_ms: int = 1500, timeout_ms: int = 60_000) -> Non
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+def shows_the_lecture_results(page) -> None:
+    """Both lines of the preset, each with the w and L that 20 steps of its η give (not just the button's label)."""
+    for label, (w, loss) in lecture_preset_results().items():
+        line = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text=label).filter(
+            has_text=w).filter(has_text=loss)
+        line.first.wait_for(timeout=30_000)

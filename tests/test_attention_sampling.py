@@ -7,10 +7,14 @@ import torch
 
 from demos import attention_sampling as ats
 from demos.attention_sampling import megapixel_mnist as mm
-from demos.attention_sampling.model import entropy, expected_features, extract_patches, sample_without_replacement
+from demos.attention_sampling.model import (
+    entropy,
+    expected_features,
+    extract_patches,
+    sample_without_replacement,
+)
 from demos.attention_sampling.train import Recipe, evaluate, megapixel_batch, train
-from demos.mnist.data import load_mnist
-from tests.conftest import require_shared
+from tests.support import mnist_test_digits
 
 
 def fake_digits() -> mm.Digits:
@@ -23,7 +27,7 @@ def fake_digits() -> mm.Digits:
 
 @pytest.fixture(scope="module")
 def test_digits() -> mm.Digits:
-    return load_mnist("test", require_shared("mnist", "MNIST", "raw"))
+    return mnist_test_digits()
 
 
 @pytest.fixture(scope="module")

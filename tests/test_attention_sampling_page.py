@@ -5,8 +5,6 @@ tests hold with any weights, random ones included.
 """
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pytest
 from PIL import Image
@@ -14,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.apptest_support import app_page, errors
 from tests.conftest import require_shared
+from tests.support import encode, upload
 
 TIMEOUT = 120
 
@@ -129,17 +128,8 @@ def test_settings_come_from_the_link(mnist_dir):
     assert "Sampling seed: 3" in captions(at)
 
 
-def png(image: Image.Image) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 def uploading(at: AppTest, name: str, data: bytes) -> AppTest:
-    at.run()
-    at.radio(key="attention_source").set_value("upload").run()
-    at.file_uploader[0].set_value((name, data, "image/png"))
-    return at.run()
+    return upload(at, data, name, "attention_source")
 
 
 def test_bad_upload_gets_a_message():
@@ -153,7 +143,7 @@ def test_uploaded_page_is_read_without_boxes():
     # Dark ink on white paper, 900×600: inverted and read as it is.
     paper = np.full((600, 900), 255, np.uint8)
     paper[200:300, 400:450] = 0
-    at = uploading(attention_page(), "page.png", png(Image.fromarray(paper)))
+    at = uploading(attention_page(), "page.png", encode(Image.fromarray(paper)))
     assert not at.exception and not errors(at)
     assert patches_shown(at) == 10
     assert "900×600 pixels as the model reads it" in captions(at)

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 def stroke(page, canvas_box: dict, points: list[tuple[float, float]]) -> None:
     """Drag the mouse through points given in [0, 1] canvas coordinates."""
-    to_px = lambda x, y: (canvas_box["x"] + x * canvas_box["width"], canvas_box["y"] + y * canvas_box["height"])  # noqa: E731
+    to_px = lambda x, y: (canvas_box["x"] + x * canvas_box["width"], canvas_box["y"] + y * canvas_box["height"])
     page.mouse.move(*to_px(*points[0]))
     page.mouse.down()
     for a, b in zip(points, points[1:]):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import no_error_box, screenshot
+from tests.browser_support import no_error_box, screenshot, shows_the_lecture_results, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +17,7 @@ def test_gradient_descent_lecture_preset(page, app_url):
     page.mouse.move(0, 0)                  # no tooltip of the button in the screenshot
     page.wait_for_timeout(1500)            # let plotly draw before the screenshot
     no_error_box(page)
-    assert page.get_by_text("η = 0.5").count() > 0
+    shows_the_lecture_results(page)
     screenshot(page, "gradient_descent_en")
 
 
@@ -40,9 +40,40 @@ def test_playground_step_and_run(page, app_url):
     page.wait_for_function(
         "() => document.querySelector('[data-testid=\"stMetricValue\"]')?.innerText.trim() === '1'", timeout=30_000)
     page.get_by_role("button", name="Run").click()
-    page.wait_for_function(   # the fragment trains live: the epoch counter keeps moving
-        "() => parseInt(document.querySelector('[data-testid=\"stMetricValue\"]')?.innerText) >= 30", timeout=60_000)
+    # The fragment trains live: the epoch counter shows new values without a click (three, whatever the speed).
+    seen = set()
+    for _ in range(3):
+        page.wait_for_function(
+            "seen => { const v = document.querySelector('[data-testid=\"stMetricValue\"]')?.innerText.trim();"
+            " return v && parseInt(v) > 1 && !seen.includes(v); }", arg=sorted(seen), timeout=60_000)
+        seen.add(metric.inner_text().strip())
+    assert len(seen) == 3
     page.get_by_role("button", name="Pause").click()
     page.wait_for_timeout(1500)
     no_error_box(page)
     screenshot(page, "playground_en")
+
+
+def slider_value(page, label: str) -> str:
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text=label).first
+    return slider.locator('[data-testid="stSliderThumbValue"]').inner_text().strip()
+
+
+def test_gradient_descent_each_quick_click_counts_and_a_click_on_the_map_moves_the_start(page, app_url):
+    page.goto(f"{app_url}/gradient_descent?lang=en&gd_mode=2d&gd_surface=quadratic&gd_steps=5")
+    chart = page.locator(".js-plotly-plot").first
+    chart.wait_for(timeout=60_000)
+    wait_until_idle(page)
+    assert slider_value(page, "Number of steps") == "5"
+    more = page.get_by_role("button", name="One more step")
+    for _ in range(10):                       # a visitor clicking fast: every click is one more step
+        more.click()
+    wait_until_idle(page)
+    assert slider_value(page, "Number of steps") == "15"
+    # A click on the map at (1.5, -1.5), one of the points that catch clicks: the descent starts there.
+    x, y = chart.evaluate("""gd => { const l = gd._fullLayout, box = gd.getBoundingClientRect();
+        return [box.left + l._size.l + l.xaxis.l2p(1.5), box.top + l._size.t + l.yaxis.l2p(-1.5)]; }""")
+    page.mouse.click(x, y)
+    wait_until_idle(page)
+    assert (slider_value(page, "w₀ (1)"), slider_value(page, "w₀ (2)")) == ("1.50", "-1.50")
+    no_error_box(page)

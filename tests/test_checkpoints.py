@@ -10,8 +10,8 @@ from PIL import Image
 
 from demos import attention_sampling, imagenet, mnist
 from demos.checkpoints import CheckpointError
-from demos.gan import conditional
 from demos.errors import DemoError, ImageError
+from demos.gan import conditional
 from tests.apptest_support import app_page, errors
 from tests.conftest import REPO, require_shared
 

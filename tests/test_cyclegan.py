@@ -19,7 +19,11 @@ from demos.cyclegan.views import error_heatmap, wipe
 from demos.errors import WeightsUnavailable
 from demos.images import load_image
 from tests.conftest import require_shared
-from tests.cyclegan_support import COMPRESSED_ARTIFACT, place_compressed_generator, place_samples
+from tests.cyclegan_support import (
+    COMPRESSED_ARTIFACT,
+    place_compressed_generator,
+    place_samples,
+)
 
 ZEBRA = 340          # ImageNet class index
 HORSE_CONVS = [1, 4, 7, 19, 22, 26]   # the official resnet_9blocks layout: model.N of every (transposed) conv

@@ -8,17 +8,18 @@ from streamlit.testing.v1 import AppTest
 from demos import cyclegan, weights
 from tests.apptest_support import app_page, errors
 from tests.conftest import require_shared
-from tests.cyclegan_support import SHARED_CYCLEGAN, place_compressed_generator, place_samples
+from tests.cyclegan_support import (
+    SHARED_CYCLEGAN,
+    place_compressed_generator,
+    place_samples,
+)
+from tests.support import texts
 
 TIMEOUT = 120
 
 
 def cyclegan_page(lang: str = "en") -> AppTest:
     return app_page("cyclegan", lang, TIMEOUT)
-
-
-def texts(elements) -> str:
-    return "\n".join(e.value for e in elements)
 
 
 @pytest.fixture

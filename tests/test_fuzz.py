@@ -7,29 +7,30 @@ languages, says what is wrong; never another exception.
 """
 from __future__ import annotations
 
-import io
 import random
 import struct
-import zlib
 
 import numpy as np
 import pytest
 import torch
 from PIL import Image
 
-from demos import attention_sampling, cyclegan, gradient_descent, i18n, imagenet, mnist, playground, style
+from demos import (
+    attention_sampling,
+    cyclegan,
+    gradient_descent,
+    i18n,
+    imagenet,
+    mnist,
+    playground,
+    style,
+)
 from demos.errors import DemoError, ImageError
-from tests.conftest import require_shared
 from demos.images import load_image, to_rgb
-
+from tests.conftest import require_shared
+from tests.support import encode, png_16bit_rgb, png_declaring
 
 # --------------------------------------------------------------------------- the inputs
-
-def encode(image: Image.Image, fmt: str, **options) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, fmt, **options)
-    return buffer.getvalue()
-
 
 def photo(size=(96, 64)) -> Image.Image:
     """A small picture with some structure (a gradient and a dark square)."""
@@ -39,25 +40,6 @@ def photo(size=(96, 64)) -> Image.Image:
                     np.full((size[1], size[0]), 128.0)], -1).astype(np.uint8)
     rgb[size[1] // 4: size[1] // 2, size[0] // 4: size[0] // 2] = 20
     return Image.fromarray(rgb)
-
-
-def png_chunk(kind: bytes, payload: bytes) -> bytes:
-    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
-
-
-def png_declaring(width: int, height: int, bit_depth: int = 8, colour: int = 0) -> bytes:
-    """A PNG whose header declares width × height, with almost no data (a decompression bomb's header)."""
-    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, bit_depth, colour, 0, 0, 0))
-            + png_chunk(b"IDAT", zlib.compress(b"\0" * 64)) + png_chunk(b"IEND", b""))
-
-
-def png_16bit_rgb(width: int = 40, height: int = 30) -> bytes:
-    """A real 48-bit RGB PNG (Pillow cannot write one): a horizontal ramp over the full 16-bit range."""
-    ramp = np.linspace(0, 65535, width).astype(">u2")
-    row = np.stack([ramp, ramp[::-1], np.full(width, 30000, ">u2")], 1).tobytes()
-    data = b"".join(b"\0" + row for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 16, 2, 0, 0, 0))
-            + png_chunk(b"IDAT", zlib.compress(data)) + png_chunk(b"IEND", b""))
 
 
 def gif_declaring(width: int, height: int) -> bytes:

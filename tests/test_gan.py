@@ -11,12 +11,12 @@ from demos import weights
 from demos.errors import DemoError
 from demos.gan import biggan, conditional, generate_digits
 from demos.gan.conditional import Discriminator, Generator
+from tests.support import require_package
 
-pytest.importorskip("pytorch_pretrained_biggan")
+require_package("pytorch_pretrained_biggan")
 from pytorch_pretrained_biggan import BigGAN, BigGANConfig  # noqa: E402
 
 from tests.gan_support import save_random_biggan  # noqa: E402
-
 
 # --- the conditional DCGAN this project trained ----------------------------------
 
@@ -24,8 +24,9 @@ def test_shipped_gan_draws_digits_the_classifier_recognises():
     """≥ 90 % of 1000 generated digits (100 of each) read as the digit asked for by the project's MNIST network."""
     score = conditional.recognisability(conditional.load_generator(), n=1000, seed=0)
     assert score >= 0.90, f"only {score:.1%} recognised"
+    # The model card shown on the page says what was measured, not what was hoped for.
     card = json.loads(conditional.SHIPPED.with_suffix(".json").read_text())
-    assert card["recognised_1000"] >= 0.90
+    assert abs(card["recognised_1000"] - score) <= 0.02, (card["recognised_1000"], score)
 
 
 def test_generate_digits_shape_dtype_and_determinism():

@@ -1,12 +1,16 @@
 """The GAN page in Streamlit's AppTest: offline, BigGAN is missing with a clear message, the MNIST GAN works."""
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest_support import app_page
 from tests.conftest import require_shared
 from tests.gan_support import save_random_biggan
+from tests.support import Downloads, require_package
 
 TIMEOUT = 120
 
@@ -25,12 +29,36 @@ def test_page_runs_offline_biggan_missing_mnist_gan_works():
     assert at.select_slider(key="gan_epoch").options[0] == "1"
 
 
-def test_changing_digits_and_seed_keeps_working():
+def image_urls(at: AppTest) -> list[str]:
+    """Streamlit names each image by its content: another picture, another address."""
+    return [img.url for image in at.image for img in image.proto.imgs]
+
+
+def image_captions(at: AppTest) -> str:
+    return "\n".join(img.caption for image in at.image for img in image.proto.imgs)
+
+
+def test_changing_digits_seed_epoch_and_walk_changes_what_is_shown(monkeypatch):
+    downloads = Downloads(monkeypatch)
     at = gan_page().run()
+    digits, snapshot, walk = image_urls(at)
     at.multiselect(key="gan_digits").set_value([3, 5]).run()
+    assert "2 digits generated" in image_captions(at)
+    assert image_urls(at)[0] != digits
+    name, png = downloads.of(at, 0)
+    grid = Image.open(io.BytesIO(png))
+    assert name == "gan_digits.png" and grid.height < grid.width     # two rows of digits, not ten
+    two_digits = image_urls(at)[0]
     at.number_input(key="gan_seed").set_value(7).run()
+    assert image_urls(at)[0] != two_digits
     at.select_slider(key="gan_epoch").set_value(1).run()
+    assert image_urls(at)[1] != snapshot and "after 1 epoch" in image_captions(at)
     at.slider(key="gan_walk_step").set_value(8).run()
+    assert image_urls(at)[2] != walk
+    name, gif = downloads.of(at, 1)
+    frames = Image.open(io.BytesIO(gif))
+    steps = at.slider(key="gan_walk_step").max + 1
+    assert name == "gan_walk.gif" and frames.n_frames == 2 * steps - 2      # there and back
     assert not at.exception and len(at.error) == 1   # only BigGAN's missing weights
 
 
@@ -44,13 +72,14 @@ def test_french_page():
 @pytest.fixture(scope="module")
 def biggan_dir(tmp_path_factory):
     """A weights folder holding biggan-deep-128 (random weights) where the catalogue looks for it."""
-    pytest.importorskip("pytorch_pretrained_biggan")
+    require_package("pytorch_pretrained_biggan")
     root = tmp_path_factory.mktemp("weights")
     save_random_biggan(root / "gan" / "biggan-deep-128")
     return root
 
 
 def test_biggan_tab_generates_a_grid_and_a_walk(biggan_dir, monkeypatch):
+    downloads = Downloads(monkeypatch)
     monkeypatch.setenv("DLDEMOS_WEIGHTS_DIR", str(biggan_dir))
     at = gan_page().run()
     assert not at.exception and not at.error
@@ -61,15 +90,21 @@ def test_biggan_tab_generates_a_grid_and_a_walk(biggan_dir, monkeypatch):
     assert at.session_state["gan_big_job"].wait(120)     # the job ran in the server's queue
     at.run()
     assert not at.exception and not at.error
-    assert any("mushroom, garter snake" in (c.value or "") for c in at.caption) or len(at.image) >= 4
+    assert "mushroom, garter snake" in image_captions(at)
+    name, png = downloads.of(at, len(at.download_button) - 1)
+    assert name == "biggan.png" and Image.open(io.BytesIO(png)).size[0] >= 2 * 128    # two classes side by side
     at.slider(key="gan_big_walk_steps").set_value(3).run()
     at.button(key="gan_big_walk_go").click().run()
     assert not at.exception and not at.error
     assert at.session_state["gan_big_walk_job"].wait(120)
     at.run()
     assert not at.exception and not at.error
+    first = image_urls(at)
     at.slider(key="gan_big_walk_frame").set_value(2).run()
-    assert not at.exception
+    assert not at.exception and image_urls(at) != first          # another frame of the walk
+    assert at.slider(key="gan_big_walk_frame").max == 2           # three steps, three frames
+    name, gif = downloads.of(at, len(at.download_button) - 1)
+    assert name == "biggan_walk.gif" and Image.open(io.BytesIO(gif)).n_frames == 4   # there and back
 
 
 def test_unknown_typed_class_is_reported(biggan_dir, monkeypatch):

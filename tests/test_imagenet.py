@@ -138,7 +138,7 @@ def test_heatmap_lies_on_the_dog(mobilenet, labrador, method):
     left, top, right, bottom = imagenet.crop_box(labrador.size, mobilenet)
     assert heat[:, : int(left) - 1].max() == 0 and heat[:, int(right) + 1:].max() == 0   # unseen margins
     mass = heat / heat.sum()
-    in_box = lambda box: float(mass[box[1]:box[3], box[0]:box[2]].sum())  # noqa: E731
+    in_box = lambda box: float(mass[box[1]:box[3], box[0]:box[2]].sum())
     assert in_box(DOG_BOX) >= 0.85
     if method == "gradcam":
         assert in_box(HEAD_BOX) >= 0.75

@@ -12,15 +12,11 @@ from streamlit.testing.v1 import AppTest
 from demos import imagenet
 from tests.apptest_support import app_page, errors
 from tests.conftest import require_shared
+from tests.support import encode, png_declaring
+from tests.support import upload as upload_file
 
 TIMEOUT = 120
 MOBILENET = imagenet.get_spec("mobilenet_v2")
-
-
-def image_bytes(image: Image.Image, fmt: str = "PNG") -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, fmt)
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -44,9 +40,7 @@ def page(lang: str = "en") -> AppTest:
 def upload(at: AppTest, name: str, data: bytes, model: str = "mobilenet_v2") -> AppTest:
     at.run()
     at.selectbox(key="imagenet_model").set_value(model)
-    at.segmented_control(key="imagenet_source").set_value("upload").run()
-    at.file_uploader[0].set_value((name, data, "image/jpeg"))
-    return at.run()
+    return upload_file(at, data, name, "imagenet_source", "image/jpeg")
 
 
 def test_upload_gives_the_top_15_and_grad_cam(weights_dir, labrador_bytes):
@@ -88,21 +82,10 @@ def test_french_page(weights_dir, labrador_bytes):
     assert "Classe" in at.dataframe[0].value.columns
 
 
-def _huge_png() -> bytes:
-    """A PNG header declaring 20000×20000 pixels: refused before any decoding."""
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, payload: bytes) -> bytes:
-        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 20000, 20000, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\0" * 20001)) + chunk(b"IEND", b""))
-
-
 @pytest.mark.parametrize("name,data,message", [
-    ("broken.jpg", image_bytes(Image.new("RGB", (300, 300), "white"), "JPEG")[:200], "damaged"),
+    ("broken.jpg", encode(Image.new("RGB", (300, 300), "white"), "JPEG")[:200], "damaged"),
     ("notes.png", b"just some text", "not an image"),
-    ("huge.png", _huge_png(), "too many pixels"),
+    ("huge.png", png_declaring(20000, 20000, idat=b"\0" * 20001), "too many pixels"),
 ])
 def test_bad_uploads_get_a_clear_message(weights_dir, name, data, message):
     at = upload(page(), name, data)
@@ -118,7 +101,7 @@ def test_rgba_and_grayscale_uploads_are_classified(weights_dir, labrador_bytes, 
         alpha = np.full((image.height, image.width), 255, np.uint8)
         alpha[:40] = 0   # a transparent band: composited over white by the loader
         image.putalpha(Image.fromarray(alpha))
-    at = upload(page(), f"dog_{mode}.png", image_bytes(image))
+    at = upload(page(), f"dog_{mode}.png", encode(image))
     assert not at.exception and not errors(at)
     assert len(at.dataframe[0].value) == 15
 
@@ -150,7 +133,7 @@ def test_a_click_that_changes_nothing_heavy_computes_and_decodes_nothing_again(w
     real_load = ui.inputs.load_image
     monkeypatch.setattr(ui.inputs, "load_image", lambda data, **kw: decoded.append(len(data)) or real_load(data, **kw))
     phone = Image.open(io.BytesIO(labrador_bytes)).resize((2400, 1800))   # a 4.3-megapixel phone photo
-    at = upload(page(), "phone.jpg", image_bytes(phone, "JPEG"))
+    at = upload(page(), "phone.jpg", encode(phone, "JPEG"))
     assert not at.exception and not errors(at)
     assert len(decoded) == 1
     computed = shared_service().computed

@@ -1,15 +1,11 @@
 """The safe image loader: every bad input becomes an ImageError with the right key."""
 from __future__ import annotations
 
-import http.server
 import io
 import random
 import socket
-import struct
-import threading
 import time
 import urllib.request
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -19,17 +15,11 @@ from PIL import Image, ImageFile
 from demos import i18n, images
 from demos.errors import ImageError
 from demos.images import fetch_image_bytes, load_image, to_rgb
+from tests.support import FileServer, encode, noise, png_declaring
 
 
-def _encode(image: Image.Image, fmt: str, **kwargs) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, fmt, **kwargs)
-    return buffer.getvalue()
-
-
-def _noise(width: int, height: int, seed: int = 0) -> Image.Image:
-    rng = np.random.default_rng(seed)
-    return Image.fromarray(rng.integers(0, 256, (height, width, 3), dtype=np.uint8))
+def png_declaring_rgb(width: int, height: int) -> bytes:
+    return png_declaring(width, height, colour=2)   # 8-bit RGB
 
 
 def _refused(key: str, source, **kwargs) -> ImageError:
@@ -39,21 +29,12 @@ def _refused(key: str, source, **kwargs) -> ImageError:
     return caught.value
 
 
-def _png_declaring(width: int, height: int) -> bytes:
-    """A valid-looking PNG header declaring width×height, with a tiny IDAT: no pixels ever allocated."""
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)   # 8-bit RGB
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
-            + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b""))
-
-
 # --------------------------------------------------------------------------- bad input
 
 
 def test_truncated_jpeg_is_corrupt(monkeypatch):
     monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", False)
-    data = _encode(_noise(64, 64), "JPEG", quality=90)
+    data = encode(noise(64, 64), "JPEG", quality=90)
     _refused("image.corrupt", data[: len(data) // 2])
 
 
@@ -116,7 +97,7 @@ def _peak_mb_refusing(data: bytes) -> int:
 @pytest.mark.parametrize("side", [8_000, 10_000, 20_000])
 def test_too_many_pixels_refused_from_the_header(side):
     """8000² is over our limit, 10000² over Pillow's warning, 20000² over Pillow's error: same refusal."""
-    data = _png_declaring(side, side)
+    data = png_declaring_rgb(side, side)
     start = time.perf_counter()
     error = _refused("image.too_many_pixels", data)
     assert time.perf_counter() - start < 0.5
@@ -129,7 +110,7 @@ def test_pillow_bomb_limit_untouched():
     """The loader must not change Pillow's global settings other code relies on."""
     before = Image.MAX_IMAGE_PIXELS
     with pytest.raises(ImageError):
-        load_image(_png_declaring(20_000, 20_000))
+        load_image(png_declaring_rgb(20_000, 20_000))
     assert Image.MAX_IMAGE_PIXELS == before
 
 
@@ -146,7 +127,7 @@ class _CountingReader(io.BytesIO):
 
 def test_file_over_the_size_limit(monkeypatch, tmp_path):
     monkeypatch.setattr(images, "MAX_FILE_BYTES", 1000)
-    data = _encode(_noise(64, 64), "PNG")
+    data = encode(noise(64, 64), "PNG")
     assert len(data) > 5000
     error = _refused("image.file_too_big", data)
     assert i18n.placeholders(i18n.catalogue("fr")["image.file_too_big"]) <= set(error.params)
@@ -161,8 +142,8 @@ def test_file_over_the_size_limit(monkeypatch, tmp_path):
 def test_only_image_errors_on_mangled_files():
     """Truncated or bit-flipped files of every format: an image or an ImageError, nothing else."""
     rng = random.Random(1)
-    picture = _noise(24, 16)
-    samples = [_encode(picture, fmt) for fmt in ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP")]
+    picture = noise(24, 16)
+    samples = [encode(picture, fmt) for fmt in ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP")]
     for data in samples:
         for _ in range(12):
             mangled = bytearray(data)
@@ -184,38 +165,38 @@ def test_only_image_errors_on_mangled_files():
 def test_rgba_composited_on_background():
     rgba = Image.new("RGBA", (3, 1))
     rgba.putdata([(255, 0, 0, 0), (0, 0, 255, 255), (0, 0, 0, 128)])
-    out = load_image(_encode(rgba, "PNG"), background=(0, 255, 0))
+    out = load_image(encode(rgba, "PNG"), background=(0, 255, 0))
     assert out.mode == "RGB"
     assert out.getpixel((0, 0)) == (0, 255, 0)         # transparent: the background, not the hidden red
     assert out.getpixel((1, 0)) == (0, 0, 255)
     assert out.getpixel((2, 0)) == pytest.approx((0, 127, 0), abs=1)
-    assert load_image(_encode(rgba, "PNG")).getpixel((0, 0)) == (255, 255, 255)
+    assert load_image(encode(rgba, "PNG")).getpixel((0, 0)) == (255, 255, 255)
 
 
 def test_palette_with_and_without_transparency():
     p = Image.new("P", (2, 1))
     p.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762)
     p.putdata([0, 1])
-    out = load_image(_encode(p, "PNG", transparency=0), background=(10, 20, 30))
+    out = load_image(encode(p, "PNG", transparency=0), background=(10, 20, 30))
     assert [out.getpixel((x, 0)) for x in range(2)] == [(10, 20, 30), (0, 0, 255)]
-    out = load_image(_encode(p, "PNG"))
+    out = load_image(encode(p, "PNG"))
     assert [out.getpixel((x, 0)) for x in range(2)] == [(255, 0, 0), (0, 0, 255)]
 
 
 def test_la_and_l():
     la = Image.new("LA", (2, 1))
     la.putdata([(200, 0), (50, 255)])
-    out = load_image(_encode(la, "PNG"), background=(0, 0, 0))
+    out = load_image(encode(la, "PNG"), background=(0, 0, 0))
     assert [out.getpixel((x, 0)) for x in range(2)] == [(0, 0, 0), (50, 50, 50)]
-    assert load_image(_encode(Image.new("L", (2, 2), 77), "PNG")).getpixel((1, 1)) == (77, 77, 77)
+    assert load_image(encode(Image.new("L", (2, 2), 77), "PNG")).getpixel((1, 1)) == (77, 77, 77)
 
 
 def test_cmyk():
     cmyk = Image.new("CMYK", (3, 1))
     cmyk.putdata([(0, 0, 0, 0), (255, 0, 0, 0), (0, 0, 0, 255)])
-    out = load_image(_encode(cmyk, "TIFF"))
+    out = load_image(encode(cmyk, "TIFF"))
     assert [out.getpixel((x, 0)) for x in range(3)] == [(255, 255, 255), (0, 255, 255), (0, 0, 0)]
-    jpeg = load_image(_encode(Image.new("CMYK", (16, 16), (0, 255, 255, 0)), "JPEG", quality=95))
+    jpeg = load_image(encode(Image.new("CMYK", (16, 16), (0, 255, 255, 0)), "JPEG", quality=95))
     assert jpeg.getpixel((8, 8)) == pytest.approx((255, 0, 0), abs=8)      # red, through Adobe's inverted CMYK
 
 
@@ -223,7 +204,7 @@ def test_sixteen_bit_scaled_not_clipped():
     values = np.array([[0, 257 * 100, 32768, 65535]], dtype=np.uint16)
     image = Image.fromarray(values)
     assert image.mode == "I;16"
-    out = np.asarray(load_image(_encode(image, "PNG")))
+    out = np.asarray(load_image(encode(image, "PNG")))
     assert out[0, :, 0].tolist() == [0, 100, 128, 255]
     assert (out[..., 0] == out[..., 2]).all()
     big_endian = Image.frombytes("I;16B", (4, 1), values.astype(">u2").tobytes())
@@ -248,14 +229,14 @@ def test_thirty_two_bit_integers():
 def test_one_bit():
     bits = Image.new("1", (2, 1))
     bits.putdata([0, 1])
-    out = load_image(_encode(bits, "PNG"))
+    out = load_image(encode(bits, "PNG"))
     assert [out.getpixel((x, 0)) for x in range(2)] == [(0, 0, 0), (255, 255, 255)]
 
 
 def test_float_images():
     unit = Image.fromarray(np.array([[0.0, 0.5, 1.0]], dtype=np.float32))
     assert unit.mode == "F"
-    assert np.asarray(load_image(_encode(unit, "TIFF")))[0, :, 0].tolist() == [0, 128, 255]
+    assert np.asarray(load_image(encode(unit, "TIFF")))[0, :, 0].tolist() == [0, 128, 255]
     wide = Image.fromarray(np.array([[-5.0, 0.0, 5.0, np.nan]], dtype=np.float32))
     assert np.asarray(to_rgb(wide))[0, :, 0].tolist() == [0, 128, 255, 128]   # NaN → 0, then stretched
     bytes_range = Image.fromarray(np.array([[0.0, 17.0, 255.0]], dtype=np.float32))
@@ -283,7 +264,7 @@ def test_exif_orientation_six_is_rotated():
     stored.paste((0, 0, 255), (20, 0, 40, 20))          # left red, right blue, as the sensor saw it
     exif = Image.Exif()
     exif[0x0112] = 6                                    # "rotate 90° clockwise to display"
-    out = load_image(_encode(stored, "JPEG", quality=95, exif=exif.tobytes()))
+    out = load_image(encode(stored, "JPEG", quality=95, exif=exif.tobytes()))
     assert out.size == (20, 40)
     assert out.getpixel((10, 5)) == pytest.approx((255, 0, 0), abs=12)    # left edge went to the top
     assert out.getpixel((10, 34)) == pytest.approx((0, 0, 255), abs=12)
@@ -292,24 +273,24 @@ def test_exif_orientation_six_is_rotated():
 @pytest.mark.parametrize("fmt", ["GIF", "PNG", "TIFF", "WEBP"])
 def test_animation_gives_the_first_frame(fmt):
     frames = [Image.new("RGB", (8, 8), colour) for colour in [(255, 0, 0), (0, 255, 0), (0, 0, 255)]]
-    data = _encode(frames[0], fmt, save_all=True, append_images=frames[1:], duration=100,
+    data = encode(frames[0], fmt, save_all=True, append_images=frames[1:], duration=100,
                    **({"lossless": True} if fmt == "WEBP" else {}))
     assert getattr(Image.open(io.BytesIO(data)), "n_frames", 1) == 3
     assert load_image(data).getpixel((4, 4)) == (255, 0, 0)
 
 
 def test_downscale_keeps_aspect_ratio():
-    wide = _encode(Image.new("RGB", (300, 100), (9, 9, 9)), "PNG")
+    wide = encode(Image.new("RGB", (300, 100), (9, 9, 9)), "PNG")
     assert load_image(wide, max_side=150).size == (150, 50)
     assert load_image(wide, max_side=None).size == (300, 100)
     assert load_image(wide, max_side=1000).size == (300, 100)          # never enlarged
-    tall_jpeg = _encode(_noise(600, 1000), "JPEG")                     # JPEG: decoded at reduced scale
+    tall_jpeg = encode(noise(600, 1000), "JPEG")                     # JPEG: decoded at reduced scale
     assert load_image(tall_jpeg, max_side=100).size == (60, 100)
-    assert load_image(_encode(Image.new("RGB", (4096, 128)), "JPEG")).size == (images.DEFAULT_MAX_SIDE, 64)
+    assert load_image(encode(Image.new("RGB", (4096, 128)), "JPEG")).size == (images.DEFAULT_MAX_SIDE, 64)
 
 
 def test_path_bytes_and_file_like_all_work(tmp_path):
-    data = _encode(Image.new("RGB", (5, 3), (1, 200, 3)), "PNG")
+    data = encode(Image.new("RGB", (5, 3), (1, 200, 3)), "PNG")
     path = tmp_path / "pic.png"
     path.write_bytes(data)
     with open(path, "rb") as handle:
@@ -364,42 +345,19 @@ def test_public_addresses_stay_allowed(address):
     assert images._is_public(address), address
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    image = _encode(Image.new("RGB", (30, 20), (0, 128, 255)), "PNG")
-    big = bytes(20_000)
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-        routes = {
-            "/cat.png": (200, {"Content-Type": "image/png", "Content-Length": str(len(self.image))}, self.image),
-            "/big": (200, {"Content-Length": str(len(self.big))}, self.big),
-            "/big-no-length": (200, {}, self.big),
-            "/redirect": (302, {"Location": "/cat.png", "Content-Length": "0"}, b""),
-            "/redirect-ftp": (302, {"Location": "ftp://127.0.0.1/cat.png", "Content-Length": "0"}, b""),
-        }
-        status, headers, body = routes.get(self.path, (404, {"Content-Length": "0"}, b""))
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        if "Content-Length" not in headers:
-            self.close_connection = True            # body ends when the connection closes
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture
-def server():
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=5)
+def server(tmp_path):
+    """A local server: a small PNG, big bodies with and without a length, and redirects."""
+    image, big = encode(Image.new("RGB", (30, 20), (0, 128, 255)), "PNG"), bytes(20_000)
+    routes = {
+        "/cat.png": (200, {"Content-Type": "image/png", "Content-Length": str(len(image))}, image),
+        "/big": (200, {"Content-Length": str(len(big))}, big),
+        "/big-no-length": (200, {}, big),
+        "/redirect": (302, {"Location": "/cat.png", "Content-Length": "0"}, b""),
+        "/redirect-ftp": (302, {"Location": "ftp://127.0.0.1/cat.png", "Content-Length": "0"}, b""),
+    }
+    with FileServer(tmp_path / "served", routes) as srv:
+        yield srv.base
 
 
 def test_fetch_from_a_local_server_when_allowed(server):
@@ -467,13 +425,13 @@ DECODE_BUDGET_MB = 300
 
 
 @pytest.mark.parametrize("name, make", [
-    ("float tiff 7000²", lambda: _encode(Image.fromarray(np.zeros((7000, 7000), np.float32)), "TIFF",
+    ("float tiff 7000²", lambda: encode(Image.fromarray(np.zeros((7000, 7000), np.float32)), "TIFF",
                                          compression="tiff_deflate")),
-    ("16-bit png 7000²", lambda: _encode(Image.fromarray(np.zeros((7000, 7000), np.uint16)), "PNG")),
-    ("grey png 7000²", lambda: _encode(Image.new("L", (7000, 7000)), "PNG")),
-    ("rgba png 7000²", lambda: _encode(Image.new("RGBA", (7000, 7000)), "PNG")),
-    ("la png 7000²", lambda: _encode(Image.new("LA", (7000, 7000)), "PNG")),
-    ("int32 tiff 7000²", lambda: _encode(Image.fromarray(np.zeros((7000, 7000), np.int32)), "TIFF",
+    ("16-bit png 7000²", lambda: encode(Image.fromarray(np.zeros((7000, 7000), np.uint16)), "PNG")),
+    ("grey png 7000²", lambda: encode(Image.new("L", (7000, 7000)), "PNG")),
+    ("rgba png 7000²", lambda: encode(Image.new("RGBA", (7000, 7000)), "PNG")),
+    ("la png 7000²", lambda: encode(Image.new("LA", (7000, 7000)), "PNG")),
+    ("int32 tiff 7000²", lambda: encode(Image.fromarray(np.zeros((7000, 7000), np.int32)), "TIFF",
                                          compression="tiff_deflate")),
 ])
 def test_decoding_a_small_file_of_a_huge_image_stays_within_the_memory_budget(name, make, tmp_path):

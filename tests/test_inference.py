@@ -13,7 +13,13 @@ from PIL import Image
 
 from demos import imagenet, mnist
 from demos import playground as pg
-from demos.inference import InferenceFailed, InferenceService, InferenceTimeout, VisitorLeft, shared_service
+from demos.inference import (
+    InferenceFailed,
+    InferenceService,
+    InferenceTimeout,
+    VisitorLeft,
+    shared_service,
+)
 from demos.mnist.data import load_mnist
 from demos.mnist.preprocess import center_digit, ink_map
 from tests.conftest import require_shared

@@ -7,14 +7,13 @@ import torch
 from PIL import Image
 
 from demos import mnist
-from demos.mnist.data import load_mnist
 from demos.mnist.train import TrainSettings, evaluate, train
-from tests.conftest import require_shared
+from tests.support import mnist_test_digits
 
 
 @pytest.fixture(scope="module")
 def test_set():
-    return load_mnist("test", require_shared("mnist", "MNIST", "raw"))
+    return mnist_test_digits()
 
 
 @pytest.fixture(scope="module")

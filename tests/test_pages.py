@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import base64
-import io
 
 import numpy as np
 import pytest
@@ -10,28 +9,23 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from demos import weights
-from demos.mnist.data import load_mnist
 from tests.apptest_support import app_page, errors
 from tests.conftest import REPO, require_shared
+from tests.support import encode, mnist_test_digits, png_declaring
+from tests.support import upload as upload_file
 
 TIMEOUT = 60
 
 
-def png_bytes(image: Image.Image, fmt: str = "PNG") -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, fmt)
-    return buffer.getvalue()
-
-
 def canvas_state(rgba: np.ndarray) -> dict:
     """What the drawing canvas component keeps in session state after a stroke."""
-    url = "data:image/png;base64," + base64.b64encode(png_bytes(Image.fromarray(rgba, "RGBA"))).decode()
+    url = "data:image/png;base64," + base64.b64encode(encode(Image.fromarray(rgba, "RGBA"))).decode()
     return {"drawing": {"raw": {"objects": [], "background": "#000000"}, "data": url}, "backgroundFit": None}
 
 
 @pytest.fixture(scope="module")
 def digits():
-    images, labels = load_mnist("test", require_shared("mnist", "MNIST", "raw"))
+    images, labels = mnist_test_digits()
     return images[:20], labels[:20]
 
 
@@ -132,10 +126,7 @@ def test_french_page(digits):
 
 
 def upload(at: AppTest, name: str, data: bytes) -> AppTest:
-    at.run()
-    at.segmented_control(key="mnist_source").set_value("upload").run()
-    at.file_uploader[0].set_value((name, data, "image/png"))
-    return at.run()
+    return upload_file(at, data, name, "mnist_source")
 
 
 @pytest.mark.parametrize("name,data", [
@@ -145,7 +136,7 @@ def upload(at: AppTest, name: str, data: bytes) -> AppTest:
 ])
 def test_bad_uploads_get_a_message(name, data):
     if data is None:   # a JPEG cut in the middle
-        data = png_bytes(Image.new("RGB", (300, 300), "white"), "JPEG")[:200]
+        data = encode(Image.new("RGB", (300, 300), "white"), "JPEG")[:200]
     at = upload(mnist_page(), name, data)
     assert not at.exception
     assert errors(at), "a bad file must get a clear message"
@@ -161,19 +152,13 @@ def test_uploaded_photo_modes_are_read(mode, digits):
         image = Image.fromarray(paper.astype(np.uint16) * 257)
     else:
         image = image.convert(mode)
-    at = upload(mnist_page(), f"digit.{'jpg' if mode == 'CMYK' else 'png'}", png_bytes(image, "JPEG" if mode == "CMYK" else "PNG"))
+    at = upload(mnist_page(), f"digit.{'jpg' if mode == 'CMYK' else 'png'}", encode(image, "JPEG" if mode == "CMYK" else "PNG"))
     assert not at.exception and not errors(at)
     assert at.metric[0].value == str(labels[1])
 
 
 def test_huge_upload_is_refused_with_a_message():
-    # A PNG header declaring 20000×20000 pixels: refused before any decoding.
-    import struct
-    import zlib
-    def chunk(kind: bytes, payload: bytes) -> bytes:
-        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
-    data = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 20000, 20000, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\0" * 20001)) + chunk(b"IEND", b""))
+    data = png_declaring(20000, 20000, idat=b"\0" * 20001)   # refused before any decoding
     at = upload(mnist_page(), "huge.png", data)
     assert not at.exception and errors(at)
 

@@ -1,10 +1,13 @@
 """The gradient-descent and playground pages in Streamlit's AppTest: controls, divergence, URL state."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest_support import app_page
+from tests.support import lecture_preset_results
 
 TIMEOUT = 60
 
@@ -14,6 +17,11 @@ def open_page(name: str, lang: str = "en", **query: str) -> AppTest:
     for key, value in query.items():
         at.query_params[key] = value
     return at.run()
+
+
+def chart_traces(at: AppTest, index: int = 0) -> list[dict]:
+    """The traces of the page's ``index``-th plotly chart, as the browser draws them."""
+    return json.loads(at.get("plotly_chart")[index].proto.spec)["data"]
 
 
 def ok(at: AppTest) -> None:
@@ -27,14 +35,16 @@ def test_gradient_descent_page_runs(lang):
     ok(at)
     titles = {"fr": "La descente de gradient, pas à pas", "en": "Gradient descent, step by step"}
     assert at.title[0].value == titles[lang]
+    w, loss = lecture_preset_results()["η = 0.125"]          # the page opens on the lecture's η = 0.125
+    assert any("η = 0.125" in m.value and w in m.value and loss in m.value for m in at.markdown)
 
 
 def test_gradient_descent_lecture_preset_and_2d_controls():
     at = open_page("gradient_descent")
     at.button[0].click().run()                                  # the lecture's η = 0.125 vs η = 0.5
     ok(at)
-    assert at.session_state["gd_compare"] and at.session_state["gd_lr1"] == 0.125
-    assert any("η = 0.5" in m.value for m in at.markdown)
+    for label, (w, loss) in lecture_preset_results().items():   # both results, not just the button's label
+        assert any(label in m.value and w in m.value and loss in m.value for m in at.markdown), label
     at.segmented_control(key="gd_mode").set_value("2d").run()
     ok(at)
     at.select_slider(key="gd_lr").set_value(0.25).run()        # > 2/L = 0.2 on the κ = 10 quadratic
@@ -46,8 +56,14 @@ def test_gradient_descent_lecture_preset_and_2d_controls():
     at.pills(key="gd_opts").set_value(["gd", "momentum", "nesterov", "adam", "sgd"]).run()
     at.toggle(key="gd_arrows").set_value(True).run()
     ok(at)
+    assert len(at.dataframe[0].value) == 5                       # one row per optimiser
+    assert any(trace.get("name") == "−∇L" for trace in chart_traces(at))    # the arrows are drawn
     at.segmented_control(key="gd_view").set_value("surface").run()
     ok(at)
+    assert chart_traces(at)[0]["type"] == "surface"
+    at.pills(key="gd_opts").set_value([]).run()
+    ok(at)
+    assert [i.value for i in at.info] == ["Choose at least one optimiser."]
 
 
 def test_playground_page_step_run_reset():
@@ -59,16 +75,26 @@ def test_playground_page_step_run_reset():
     ok(at)
     assert at.metric[0].value == "1"
     next(b for b in at.button if b.label == "Run").click().run()
-    assert at.session_state["pg_running"]
+    running = int(at.metric[0].value)
+    assert running > 1                                          # each tick trains a few epochs
+    at.run()
+    assert int(at.metric[0].value) > running                    # and the next tick goes on
     next(b for b in at.button if b.label == "Pause").click().run()
-    assert not at.session_state["pg_running"]
+    paused = at.metric[0].value
+    at.run()
+    assert at.metric[0].value == paused                          # paused: no more epochs
+    next(b for b in at.button if b.label == "Reset").click().run()
+    assert at.metric[0].value == "0"                             # a fresh network
     at.selectbox(key="pg_data").set_value("circles").run()       # a new setting: a fresh network
     ok(at)
     assert at.metric[0].value == "0"
     at.slider(key="pg_depth").set_value(0).run()
     at.selectbox(key="pg_act").set_value("elu").run()
+    step.click().run()
+    assert at.metric[0].value == "1"
     next(b for b in at.button if b.label == "Reset").click().run()
     ok(at)
+    assert at.metric[0].value == "0"
 
 
 def test_url_state_round_trip_through_the_pages():
@@ -92,8 +118,17 @@ def test_url_state_round_trip_through_the_pages():
 
 def test_malformed_url_falls_back_to_defaults():
     at = open_page("gradient_descent", gd_mode="4d", gd_lr="-1e99", gd_steps="lots", gd_surface="../etc",
-                   gd_x0="inf", gd_opts="rm")
+                   gd_x0="inf", gd_opts="rm", gd_w0="nan", gd_lr1="7")
     ok(at)
+    assert at.segmented_control(key="gd_mode").value == "1d"
+    assert at.select_slider(key="gd_lr1").value == 1.5          # η = 7 is brought to the largest one offered
+    assert at.slider(key="gd_w0").value == 2.5
+    assert at.slider(key="gd_steps1").value == 20
+    at.segmented_control(key="gd_mode").set_value("2d").run()   # the 2-D half of the link fell back too
+    assert at.selectbox(key="gd_surface").value == "quadratic" and at.slider(key="gd_steps").value == 60
+    assert list(at.pills(key="gd_opts").value) == ["gd", "momentum", "adam"]
+    assert at.slider(key="gd_x0").value == -2.5
     at = open_page("playground", pg_data="?", pg_depth="99", pg_lr="nan", pg_batch="0")
     ok(at)
-    assert at.session_state["pg_depth"] == 4 and at.session_state["pg_data"] == "xor"
+    assert at.selectbox(key="pg_data").value == "xor" and at.slider(key="pg_depth").value == 4
+    assert at.metric[0].value == "0"

@@ -11,7 +11,11 @@ from PIL import Image
 
 from demos import style, weights
 from demos.errors import WeightsUnavailable
-from demos.style.fast import JOHNSON, MOBILENET, TransformerMobileNet, TransformerNet, from_state_dict
+from demos.style.fast import (
+    TransformerMobileNet,
+    TransformerNet,
+    from_state_dict,
+)
 from tests.conftest import require_shared
 
 TWO_LAYERS = ("conv1_1", "conv2_1")   # enough to test the mechanics, and fast

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 
-import numpy as np
 import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
@@ -11,16 +10,13 @@ from streamlit.testing.v1 import AppTest
 from tests.apptest_support import app_page
 from tests.conftest import require_shared
 from tests.style_support import place_mobilenet_styles
+from tests.support import texts
 
 TIMEOUT = 120
 
 
 def style_page(lang: str = "en") -> AppTest:
     return app_page("style", lang, TIMEOUT)
-
-
-def texts(elements) -> str:
-    return "\n".join(e.value for e in elements)
 
 
 def photo_bytes() -> bytes:

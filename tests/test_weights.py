@@ -6,11 +6,8 @@ temporary folder, with a fake catalogue: no test touches the real network.
 from __future__ import annotations
 
 import hashlib
-import http.server
 import json
-import os
 import socket
-import threading
 import time
 from pathlib import Path
 
@@ -20,80 +17,14 @@ import torch
 from demos import fetch, weights
 from demos.errors import WeightsUnavailable
 from demos.weights import Artifact
+from tests.support import FileServer
 
 LOCALES = Path(weights.__file__).with_name("locales")
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    """Serves files from ``root``, with optional Range support, truncation or a stall."""
-
-    root: Path
-    log: list
-    ranges = True      # answer ``Range`` with 206 (else ignore it and send 200)
-    truncate = False   # announce the full length but send only half the body
-    stall = 0.0        # seconds to wait before answering
-
-    def log_message(self, *args) -> None:  # keep pytest's output clean
-        pass
-
-    def do_GET(self) -> None:
-        self.log.append((self.path, self.headers.get("Range")))
-        if self.stall:
-            time.sleep(self.stall)
-        path = self.root / self.path.lstrip("/")
-        if not path.is_file():
-            self.send_error(404)
-            return
-        data = path.read_bytes()
-        start, range_header = 0, self.headers.get("Range")
-        if range_header and self.ranges:
-            start = int(range_header.removeprefix("bytes=").split("-")[0])
-            if start >= len(data):
-                self.send_error(416)
-                return
-            self.send_response(206)
-            self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
-        else:
-            self.send_response(200)
-        body = data[start:]
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body[: len(body) // 2] if self.truncate else body)
-
-
-class _Server:
-    """A file server on 127.0.0.1 in a daemon thread."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.handler = type("Handler", (_Handler,), {"root": root, "log": []})
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self.handler)
-        self.httpd.handle_error = lambda *args: None  # a client that gave up is expected here
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02},
-                                       daemon=True)
-        self.thread.start()
-
-    @property
-    def log(self) -> list:
-        return self.handler.log
-
-    def url(self, name: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/{name}"
-
-    def put(self, name: str, data: bytes) -> str:
-        (self.root / name).write_bytes(data)
-        return self.url(name)
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
-
-
 @pytest.fixture
 def server(tmp_path):
-    srv = _Server(tmp_path / "served")
-    srv.root.mkdir()
+    srv = FileServer(tmp_path / "served")
     yield srv
     srv.close()
 
