@@ -35,8 +35,23 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_weights(tmp_path_factory, monkeypatch):
-    """Never touch the user's cache or the network from a test by accident."""
-    monkeypatch.setenv("DLDEMOS_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+def _isolated_weights(tmp_path, monkeypatch):
+    """Never touch the user's cache or the network from a test by accident; each test has a cache of its own."""
+    monkeypatch.setenv("DLDEMOS_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("DLDEMOS_OFFLINE", "1")
     monkeypatch.delenv("DLDEMOS_WEIGHTS_DIR", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_job_queue(monkeypatch):
+    """Each test starts with an empty job queue; what it left running is stopped before the next one."""
+    from demos import jobs
+
+    monkeypatch.setattr(jobs, "_shared", None)
+    yield
+    left = jobs._shared
+    if left is not None:
+        for job in left.jobs():
+            job.cancel()
+        for job in left.jobs():
+            job.wait(30)

@@ -97,27 +97,39 @@ class Downloads:
     """What the page's download buttons would give the visitor's browser (AppTest itself cannot read them).
 
     Streamlit keeps a download's bytes in its media storage, keyed by the id in
-    the button's URL; this records every file stored there during the test.
+    the button's URL, or (data given as a function) a function it calls on the
+    click; this records both during the test.
     """
 
     def __init__(self, monkeypatch) -> None:
+        from streamlit.runtime.media_file_manager import MediaFileManager
         from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
-        self.files: dict[str, object] = {}
-        original = MemoryMediaFileStorage.load_and_get_id
+        self.files: dict[str, tuple[str | None, bytes]] = {}
+        self.deferred: dict[str, tuple[str | None, object]] = {}
+        stored, deferred = MemoryMediaFileStorage.load_and_get_id, MediaFileManager.add_deferred
 
-        def recording(storage, path_or_data, mimetype, kind, filename=None):
-            file_id = original(storage, path_or_data, mimetype, kind, filename)
-            self.files[file_id] = storage.get_file(file_id)
+        def recording(storage, path_or_data, mimetype, kind, filename=None):  # noqa: ANN001
+            file_id = stored(storage, path_or_data, mimetype, kind, filename)
+            kept = storage.get_file(file_id)
+            self.files[file_id] = (kept.filename, kept.content)
+            return file_id
+
+        def recording_deferred(manager, data_callable, mimetype, coordinates, file_name=None, **kw):  # noqa: ANN001
+            file_id = deferred(manager, data_callable, mimetype, coordinates, file_name=file_name, **kw)
+            self.deferred[file_id] = (file_name, data_callable)
             return file_id
 
         monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+        monkeypatch.setattr(MediaFileManager, "add_deferred", recording_deferred)
 
-    def of(self, at, index: int = 0) -> tuple[str, bytes]:
-        """(file name, bytes) of the page's ``index``-th download button."""
-        url = at.get("download_button")[index].proto.url
-        stored = self.files[url.rsplit("/", 1)[1].split(".")[0]]
-        return stored.filename, stored.content
+    def of(self, at, index: int = 0) -> tuple[str | None, bytes]:
+        """(file name, bytes) of the page's ``index``-th download button, as a click would give them."""
+        proto = at.get("download_button")[index].proto
+        if proto.deferred_file_id:
+            name, make = self.deferred[proto.deferred_file_id]
+            return name, make()
+        return self.files[proto.url.rsplit("/", 1)[1].split(".")[0]]
 
 
 # --------------------------------------------------------------------------- MNIST

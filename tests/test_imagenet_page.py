@@ -1,18 +1,20 @@
 """The ImageNet page in Streamlit's AppTest: 15 rows, comparisons, Grad-CAM, bad inputs, missing weights."""
 from __future__ import annotations
 
+import csv as csv_module
 import io
 import shutil
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from demos import imagenet
 from tests.apptest_support import app_page, errors
 from tests.conftest import require_shared
-from tests.support import encode, png_declaring
+from tests.support import Downloads, encode, png_declaring
 from tests.support import upload as upload_file
 
 TIMEOUT = 120
@@ -142,3 +144,52 @@ def test_a_click_that_changes_nothing_heavy_computes_and_decodes_nothing_again(w
     assert not at.exception and not errors(at)
     assert len(decoded) == 1, "the photo was decoded again"
     assert shared_service().computed == computed, "the network ran again for a click that changed nothing heavy"
+
+
+def test_grad_cam_class_and_method_and_the_downloads(weights_dir, labrador_bytes, monkeypatch):
+    downloads = Downloads(monkeypatch)
+    at = upload(page(), "blacklab.jpg", labrador_bytes)
+    assert not at.exception and not errors(at)
+    name, csv = downloads.of(at, 0)
+    rows = list(csv_module.DictReader(io.StringIO(csv.decode())))
+    assert name == "top15_mobilenet_v2_standard.csv" and len(rows) == 15
+    assert rows[0]["class_name"] == "Labrador retriever" and [r["rank"] for r in rows] == [str(i) for i in range(1, 16)]
+    probabilities = [float(r["probability"]) for r in rows]
+    assert probabilities == sorted(probabilities, reverse=True) and sum(probabilities) <= 1.0001
+    shown = at.dataframe[0].value
+    assert [r["class_name"] for r in rows] == list(shown["Class"])                   # the table, as shown
+    assert [float(r["score"]) for r in rows] == pytest.approx(list(shown["Score"]), abs=0.01)
+
+    def overlay() -> tuple[str, str]:
+        image = at.image[-1].proto.imgs[0]
+        return image.url, image.caption
+
+    url, caption = overlay()
+    assert "Labrador retriever" in caption
+    second = at.selectbox(key="imagenet_cam_class").options[1]
+    at.selectbox(key="imagenet_cam_class").select_index(1).run()
+    assert not at.exception and not errors(at)
+    assert overlay()[0] != url and second.split(" (")[0] in overlay()[1]        # another class, another map
+    by_class = overlay()[0]
+    at.segmented_control(key="imagenet_cam_method").set_value("saliency").run()
+    assert not at.exception and not errors(at)
+    assert overlay()[0] != by_class
+    name, png = downloads.of(at, len(at.download_button) - 1)
+    heat = Image.open(io.BytesIO(png))
+    assert name == "saliency_mobilenet_v2.png" and heat.size == Image.open(io.BytesIO(labrador_bytes)).size
+
+
+def test_comparing_with_a_second_network_that_is_here(weights_dir, labrador_bytes):
+    """A second network in the weights folder (EfficientNet-B0, random weights saved in torchvision's format)."""
+    import torchvision
+
+    spec = imagenet.get_spec("efficientnet_b0")
+    torch.save(torchvision.models.efficientnet_b0().state_dict(), weights_dir / spec.filename)
+    at = page()
+    at.session_state["imagenet_compare"] = "efficientnet_b0"
+    at = upload(at, "blacklab.jpg", labrador_bytes)
+    assert not at.exception and not errors(at)
+    assert [h.value for h in at.subheader][:2] == ["MobileNetV2", "EfficientNet-B0"]
+    tables = [d.value for d in at.dataframe]
+    assert len(tables) == 2 and tables[0]["Class"].iloc[0] == "Labrador retriever"
+    assert list(tables[1]["Class"]) != list(tables[0]["Class"])                     # two networks, two answers
