@@ -123,8 +123,10 @@ def fast_mode(content: Image.Image | None) -> None:
     left, right = st.columns(2)
     model_id = left.selectbox(t("style.fast.model"), ids, index=ids.index(here[0]) if here else 0,
                               format_func=labels.__getitem__, key="style_fast_model")
-    sizes = [s for s in FAST_SIZES if s <= limits.max_fast_style_size()]   # 1024² is for a GPU
-    side = right.select_slider(t("style.fast.size"), sizes, value=512, key="style_fast_size")
+    # 1024² is for a GPU; a server's cap below 512 (DLDEMOS_MAX_FAST_STYLE_SIZE) moves the default down with it.
+    sizes = [s for s in FAST_SIZES if s <= limits.max_fast_style_size()] or [limits.max_fast_style_size()]
+    side = right.select_slider(t("style.fast.size"), sizes, value=max(s for s in sizes if s <= 512),
+                               key="style_fast_size")
     try:
         model = fast_model(model_id)
     except DemoError as error:

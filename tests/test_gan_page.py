@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import threading
 
 import pytest
 from PIL import Image
@@ -127,3 +128,46 @@ def test_live_training_updates_the_grid(monkeypatch):
     assert not at.exception
     assert any("Done in" in s.value for s in at.success)
     assert len(at.image) > images_before
+
+
+def test_too_many_images_for_one_click_is_a_warning_not_a_button(biggan_dir, monkeypatch):
+    monkeypatch.setenv("DLDEMOS_WEIGHTS_DIR", str(biggan_dir))
+    monkeypatch.setenv("DLDEMOS_MAX_IMAGES", "3")
+    at = gan_page().run()
+    at.multiselect(key="gan_big_classes").set_value(["mushroom", "garter snake"]).run()
+    at.number_input(key="gan_big_n").set_value(2).run()               # 2 classes × 2 = 4 > 3
+    assert [w.value for w in at.warning] == [
+        "4 images is more than this server makes at once (at most 3): choose fewer classes or fewer images per class."]
+    assert not [b for b in at.button if b.key == "gan_big_go"]
+    at.number_input(key="gan_big_n").set_value(1).run()               # 2 ≤ 3: the button is back
+    assert not at.warning and at.button(key="gan_big_go")
+
+
+def test_a_visitor_with_too_many_jobs_and_a_failed_job_get_messages(biggan_dir, monkeypatch):
+    """One job per visitor: a second one is refused with a message; a job that breaks says so, no traceback."""
+    from demos.gan import biggan
+    from demos.jobs import shared_queue
+
+    monkeypatch.setenv("DLDEMOS_WEIGHTS_DIR", str(biggan_dir))
+    monkeypatch.setenv("DLDEMOS_MAX_SESSION_JOBS", "1")
+    monkeypatch.setenv("DLDEMOS_MAX_JOBS", "1")
+    gate = threading.Event()
+    blocker = shared_queue().submit(lambda job: gate.wait(30), owner="another visitor", kind="test")
+    at = gan_page().run()
+    at.multiselect(key="gan_big_classes").set_value(["mushroom"]).run()
+    at.button(key="gan_big_go").click().run()                        # waits behind the other visitor
+    assert at.session_state["gan_big_job"].status == "waiting"
+    at.button(key="gan_big_walk_go").click().run()
+    assert any("You already have 1 computations waiting or running" in e.value for e in at.error), at.error
+    gate.set()
+    assert blocker.wait(10) and at.session_state["gan_big_job"].wait(120)
+
+    def out_of_memory(*args, **kwargs):
+        raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr(biggan, "biggan_generate", out_of_memory)
+    at.button(key="gan_big_go").click().run()
+    assert at.session_state["gan_big_job"].wait(30)
+    at.run()
+    assert not at.exception
+    assert any("stopped with an error" in e.value and "out of memory" in e.value for e in at.error), at.error

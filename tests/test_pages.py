@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 import numpy as np
 import pytest
@@ -11,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from demos import weights
 from tests.apptest_support import app_page, errors
 from tests.conftest import REPO, require_shared
-from tests.support import encode, mnist_test_digits, png_declaring
+from tests.support import Downloads, encode, mnist_test_digits, png_declaring
 from tests.support import upload as upload_file
 
 TIMEOUT = 60
@@ -163,18 +164,53 @@ def test_huge_upload_is_refused_with_a_message():
     assert not at.exception and errors(at)
 
 
-def test_train_it_yourself_replaces_the_model(monkeypatch, digits):
-    """The button trains from scratch, reports the test error, and the canvas uses the new network."""
+def probability_bars(at: AppTest) -> list[float]:
+    """The ten bars of the chart of probabilities, as drawn."""
+    chart = next(c for c in at.get("plotly_chart") if "mnist_curve" not in c.proto.id)
+    return json.loads(chart.proto.spec)["data"][0]["y"]
+
+
+def test_train_it_yourself_replaces_the_model(monkeypatch, tmp_path, digits):
+    """The button trains from scratch with a live curve, reports the test error, and the canvas uses the new
+    network; the visitor can switch back to the shipped one, and the downloaded file reads digits elsewhere."""
+    import time
+
+    import torch
+
+    from demos import mnist
+
+    downloads = Downloads(monkeypatch)
     monkeypatch.setenv("DLDEMOS_WEIGHTS_DIR", str(require_shared("mnist", "MNIST", "raw")))
     at = mnist_page()
     at.session_state["mnist_canvas"] = canvas_state(drawn(digits[0][2]))
     at.run()
+    shipped = probability_bars(at)
     at.button(key="mnist_train").click().run()
     assert not at.exception and not errors(at)
     job = at.session_state["mnist_training"]            # queued in the server's job queue, then run
+    deadline = time.monotonic() + 120
+    while len(job.state.get("history", [])) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    at.run()                                              # a rerun while it trains: the curve so far
+    if not job.finished:
+        live = next(c for c in at.get("plotly_chart") if "mnist_curve_live" in c.proto.id)
+        losses = json.loads(live.proto.spec)["data"][0]["y"]
+        assert len(losses) >= 2
+        bar = at.get("progress")[0].proto
+        assert 0 < bar.value < 100 and bar.text.startswith("Step ")       # "Step 40/400 · 3.1 s"
     assert job.wait(300) and job.status == "done"
     at.run()
     assert not at.exception and not errors(at)
     assert any("Trained in" in s.value for s in at.success)
     assert at.toggle(key="mnist_use_mine").value is True
     assert at.metric[0].value == str(digits[1][2])
+    assert probability_bars(at) != shipped                      # another network: other probabilities
+    at.toggle(key="mnist_use_mine").set_value(False).run()   # back to the lecture's network
+    assert at.metric[0].value == str(digits[1][2]) and probability_bars(at) == shipped
+    name, data = downloads.of(at)
+    assert name == "my_mnist_cnn.pt"
+    (tmp_path / name).write_bytes(data)
+    model = mnist.load_model(tmp_path / name)                 # the way the app loads a network file
+    images, labels = digits
+    read = [mnist.read(image, model).prediction for image in images]
+    assert np.mean(np.array(read) == labels) >= 0.85

@@ -50,3 +50,25 @@ def test_a_full_queue_says_to_come_back(busy_server, monkeypatch):
     assert not at.exception
     assert any("réessayez dans une minute" in message for message in errors(at))
     assert "mnist_training" not in at.session_state
+
+
+def test_a_running_training_is_cancelled_from_the_page_and_frees_the_machine(monkeypatch):
+    import time
+
+    monkeypatch.setenv("DLDEMOS_WEIGHTS_DIR", str(require_shared("mnist", "MNIST", "raw")))
+    at = app_page("mnist").run()
+    at.button(key="mnist_train").click().run()
+    job = at.session_state["mnist_training"]
+    deadline = time.monotonic() + 60
+    while not job.state.get("history") and time.monotonic() < deadline:   # it has started and reports steps
+        time.sleep(0.05)
+    at.run()
+    assert job.status == "running" and at.get("progress")
+    at.button(key="mnist_train_cancel").click().run()
+    assert job.wait(30) and job.status == "stopped"
+    assert shared_queue().stats()["running"] == 0                   # the machine is free for the next visitor
+    at.run()
+    assert not at.exception and not errors(at)
+    assert not at.get("progress") and not at.success                 # no half-trained network adopted
+    assert not [t for t in at.toggle if t.key == "mnist_use_mine"]
+    assert at.button(key="mnist_train").label                         # and the visitor may start again

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from tests.apptest_support import app_page
 from tests.conftest import require_shared
 from tests.style_support import place_mobilenet_styles
-from tests.support import texts
+from tests.support import Downloads, encode, texts
 
 TIMEOUT = 120
 
@@ -61,17 +61,41 @@ def test_no_fast_network_gives_a_message_naming_the_file(tmp_path, monkeypatch):
     assert "style/candy.pth" in errors and "vgg19-dcbb9e9d.pth" in errors
 
 
-def test_gatys_runs_live_and_stops(mobilenet_styles, monkeypatch):
-    """With a (random) VGG19 in place, Start launches the optimisation, the view follows it, Stop keeps it."""
+def place_random_vgg19(folder) -> None:
+    """VGG19's features with random weights, saved in torchvision's format under the catalogue's name."""
     import torch
 
     from demos import style, weights
 
-    torch.manual_seed(0)
-    path = mobilenet_styles / weights.get(style.VGG19_ARTIFACT).filename
+    path = folder / weights.get(style.VGG19_ARTIFACT).filename
     path.parent.mkdir(parents=True, exist_ok=True)
     vgg = style.load_vgg19_features(pretrained=False, device="cpu")
     torch.save({f"features.{k}": v for k, v in vgg.state_dict().items()}, path)
+
+
+def test_the_servers_caps_on_steps_and_sizes_are_what_the_visitor_can_choose(mobilenet_styles, monkeypatch):
+    downloads = Downloads(monkeypatch)
+    monkeypatch.setenv("DLDEMOS_MAX_STEPS", "50")
+    monkeypatch.setenv("DLDEMOS_MAX_STYLE_SIZE", "192")
+    monkeypatch.setenv("DLDEMOS_MAX_FAST_STYLE_SIZE", "384")
+    place_random_vgg19(mobilenet_styles)
+    big_photo = encode(Image.open(require_shared("style", "content_images", "dancing.jpg")).convert("RGB")
+                       .resize((900, 700)))
+    at = style_page().run()
+    at.segmented_control(key="style_content_source").set_value("upload").run()
+    at.file_uploader(key="style_content_upload").set_value(("big.png", big_photo, "image/png")).run()
+    assert not at.exception
+    assert at.slider(key="style_steps").max == 50                                   # Gatys: at most 50 steps
+    assert [int(o) for o in at.select_slider(key="style_size").options] == [128, 192]
+    assert max(int(o) for o in at.select_slider(key="style_fast_size").options) == 384
+    assert at.select_slider(key="style_fast_size").value <= 384                     # 512 is not offered
+    name, png = downloads.of(at, 0)
+    assert max(Image.open(io.BytesIO(png)).size) <= 384                             # the painting obeys it
+
+
+def test_gatys_runs_live_and_stops(mobilenet_styles, monkeypatch):
+    """With a (random) VGG19 in place, Start launches the optimisation, the view follows it, Stop keeps it."""
+    place_random_vgg19(mobilenet_styles)
     at = style_page().run()
     assert not at.exception and not at.error
     upload = ("photo.png", photo_bytes(), "image/png")

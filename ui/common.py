@@ -7,7 +7,7 @@ import streamlit as st
 import torch
 
 from demos import i18n, weights
-from demos.device import describe_device, pick_device
+from demos.device import describe_device, pick_device, refused_device
 from demos.errors import DemoError
 
 
@@ -75,10 +75,17 @@ def present() -> bool:
 
 
 def device_label() -> str:
-    """Where the networks run, in the visitor's language: ``GPU · NVIDIA H100``, ``CPU · 2 threads``."""
-    if pick_device().type == "cpu":
-        return t("common.cpu", threads=torch.get_num_threads())
-    return describe_device()
+    """Where the networks run, in the visitor's language: ``GPU · NVIDIA H100``, ``CPU · 2 threads``.
+
+    When ``DLDEMOS_DEVICE`` asked for a device this machine lacks, the label says so (the lecturer sees why
+    the demo is slower than on the GPU they expected).
+    """
+    label = t("common.cpu", threads=torch.get_num_threads()) if pick_device().type == "cpu" else describe_device()
+    refused = refused_device()
+    if refused is not None:
+        asked, reason = refused
+        label += " " + t("common.device_refused", asked=asked, reason=t(f"common.device_refused.{reason}"))
+    return label
 
 
 def size(n: int | None) -> str:
