@@ -250,9 +250,9 @@ def two_d() -> None:
         st.session_state["gd_y0"] = float(np.clip(st.session_state["gd_y0"], yl, yh))
         st.slider("w₀ (1)", xl, xh, step=0.05, key="gd_x0", help=t("gd.start_help"))
         st.slider("w₀ (2)", yl, yh, step=0.05, key="gd_y0", help=t("gd.start_help"))
-        st.slider(t("gd.steps"), 1, 500, key="gd_steps", help=t("gd.steps_help"))
-        st.button(t("gd.one_more"), icon=":material/skip_next:", help=t("gd.one_more_help"),
-                  on_click=lambda: st.session_state.update(gd_steps=min(500, st.session_state["gd_steps"] + 1)))
+        # A number with − and + rather than a slider and a "one more step" button: the browser counts the clicks,
+        # so ten quick clicks are ten steps (quick clicks on a button are folded into one by Streamlit).
+        st.number_input(t("gd.steps"), 1, 500, step=1, key="gd_steps", help=t("gd.steps_more_help"))
     names = tuple(st.session_state["gd_opts"])
     lrs = tuple((n, st.session_state["gd_lr_adam"] if n == "adam" else st.session_state["gd_lr"]) for n in names)
     runs = cached_runs(surface.name, st.session_state["gd_kappa"], names, lrs,

@@ -164,6 +164,12 @@ def wait_until_idle(page, quiet_ms: int = 1500, timeout_ms: int = 60_000) -> Non
     raise AssertionError(f"the page was still running after {timeout_ms / 1000:.0f} s")
 
 
+def click(page, target) -> None:
+    """Click ``target`` once the page is idle: a click landing during a rerun can be lost (or hit a moving element)."""
+    wait_until_idle(page, quiet_ms=400)
+    target.click()
+
+
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)

@@ -202,6 +202,7 @@ class FileServer:
         root.mkdir(parents=True, exist_ok=True)
         self.handler = type("Handler", (_Handler,), {"root": root, "routes": dict(routes or {}), "log": []})
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self.handler)
+        self.httpd.daemon_threads, self.httpd.block_on_close = True, False   # a stalled answer must not hold close()
         self.httpd.handle_error = lambda *args: None  # a client that gave up is expected here
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02},
                                        daemon=True)
@@ -247,3 +248,17 @@ def lecture_preset_results() -> dict[str, tuple[str, str]]:
         run = gd.run_many("wavy", ("gd",), {"gd": eta}, (2.5,), 20, condition=10.0, beta=0.9, noise=0.0)["gd"]
         out[f"η = {eta:g}"] = (f"{run.trajectory[-1, 0]:.3f}", f"{run.losses[-1]:.3f}")
     return out
+
+
+def write_mnist_subset(folder: Path, n_train: int, n_test: int) -> Path:
+    """The first digits of MNIST's two splits as idx files in ``folder``: a small dataset for training scripts."""
+    from demos.mnist.data import load_mnist
+
+    raw = require_shared("mnist", "MNIST", "raw")
+    folder.mkdir(parents=True, exist_ok=True)
+    for split, n, (images_name, labels_name) in (("train", n_train, ("train-images-idx3-ubyte", "train-labels-idx1-ubyte")),
+                                                 ("test", n_test, ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"))):
+        images, labels = load_mnist(split, raw)
+        (folder / images_name).write_bytes(struct.pack(">BBBBIII", 0, 0, 8, 3, n, 28, 28) + images[:n].tobytes())
+        (folder / labels_name).write_bytes(struct.pack(">BBBBI", 0, 0, 8, 1, n) + labels[:n].astype(np.uint8).tobytes())
+    return folder

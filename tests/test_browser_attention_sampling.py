@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser_support import no_error_box, screenshot, wait_until_idle
+from tests.browser_support import click, no_error_box, screenshot, wait_until_idle
 from tests.conftest import require_shared
 
 pytestmark = pytest.mark.browser
@@ -24,13 +24,13 @@ def test_english_page_shows_patches_and_the_full_image_baseline(page, app_url):
     page.get_by_text("The 10 patches of 50×50 pixels").wait_for(timeout=60_000)
     expect(page.locator('[data-testid="stImage"] img')).to_have_count(12, timeout=60_000)     # input, attention, 10 patches
     no_error_box(page)
-    page.get_by_role("button", name="Run the CNN on the full image").click()
+    click(page, page.get_by_role("button", name="Run the CNN on the full image"))
     # the time and memory ratios, once the full-image CNN has run (a few seconds on a busy CPU)
     expect(page.get_by_text("× attention sampling")).to_have_count(2, timeout=60_000)
     expect(page.get_by_text("only ever learnt from sampled patches")).to_be_visible()
     wait_until_idle(page)                       # the job's end reruns the page once
     with page.expect_download(timeout=60_000) as download:     # the PNG is built only now, at full resolution
-        page.get_by_role("button", name="Download the image with its overlays").click()
+        click(page, page.get_by_role("button", name="Download the image with its overlays"))
     with Image.open(download.value.path()) as png:
         assert png.size == (1500, 1500) and png.mode == "RGB"
     page.mouse.move(0, 0)                       # no tooltip of the button in the screenshot

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from demos import i18n
-from tests.browser_support import no_error_box, screenshot, shows_the_lecture_results
+from tests.browser_support import click, no_error_box, screenshot, shows_the_lecture_results
 from tests.conftest import require_shared
 
 pytestmark = pytest.mark.browser
@@ -38,19 +38,19 @@ def draw_a_one(page, lang: str) -> None:
 def choose_mobilenet(page, lang: str) -> None:
     """ImageNet: MobileNetV2 (whose weights the test server has) reads the first sample."""
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text=i18n.translate("imagenet.model", lang))
-    box.locator("input").click()
+    click(page, box.locator("input"))
     box.locator("input").fill("MobileNetV2")
-    page.get_by_role("option", name="MobileNetV2").first.click()
+    page.get_by_role("option", name="MobileNetV2").first.click()     # the list is open: no rerun in between
     expect(page.locator('[data-testid="stPlotlyChart"] g.point').first).to_be_visible(timeout=60_000)
 
 
 def lecture_preset(page, lang: str) -> None:
-    page.get_by_role("button", name=i18n.translate("gd.preset.contrast", lang)).click()
+    click(page, page.get_by_role("button", name=i18n.translate("gd.preset.contrast", lang)))
     shows_the_lecture_results(page)
 
 
 def one_step(page, lang: str) -> None:
-    page.get_by_role("button", name=i18n.translate("playground.step", lang), exact=True).click()
+    click(page, page.get_by_role("button", name=i18n.translate("playground.step", lang), exact=True))
     expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text("1", timeout=30_000)
 
 
@@ -70,7 +70,7 @@ def resample(page, lang: str) -> None:
     """Attention sampling: K new locations from the same attention."""
     caption = page.get_by_text(i18n.translate("attention_sampling.draw_seed", lang, seed=0))
     expect(caption).to_be_visible(timeout=30_000)
-    page.get_by_role("button", name=i18n.translate("attention_sampling.resample", lang)).click()
+    click(page, page.get_by_role("button", name=i18n.translate("attention_sampling.resample", lang)))
     expect(caption).to_have_count(0, timeout=30_000)
 
 
@@ -151,16 +151,16 @@ def test_language_and_projection_switch_from_the_sidebar_and_follow_the_visitor(
     page.goto(f"{app_url}/gradient_descent?lang=en")
     expect(page.locator("h1").filter(has_text=i18n.translate("gradient_descent.title", "en"))).to_be_visible(
         timeout=60_000)
-    page.locator('[data-testid="stSidebar"]').get_by_text("Français", exact=True).click()
+    click(page, page.locator('[data-testid="stSidebar"]').get_by_text("Français", exact=True))
     expect(page.locator("h1").filter(has_text=i18n.translate("gradient_descent.title", "fr"))).to_be_visible(
         timeout=30_000)
     expect(page.get_by_role("button", name=i18n.translate("gd.preset.contrast", "fr"))).to_be_visible()
-    page.locator('[data-testid="stSidebar"]').get_by_text(i18n.translate("common.present", "fr")).click()
+    click(page, page.locator('[data-testid="stSidebar"]').get_by_text(i18n.translate("common.present", "fr")))
     expect(page.locator('[data-testid="stExpander"] summary').filter(
         has_text=i18n.translate("common.about", "fr"))).to_be_visible(timeout=30_000)
     page.wait_for_function("() => location.search.includes('present=1') && location.search.includes('lang=fr')")
     # Another page, through the sidebar's navigation: still French, still projected.
-    page.locator('[data-testid="stSidebarNav"]').get_by_text(i18n.translate("playground.nav", "fr")).click()
+    click(page, page.locator('[data-testid="stSidebarNav"]').get_by_text(i18n.translate("playground.nav", "fr")))
     expect(page.locator("h1").filter(has_text=i18n.translate("playground.title", "fr"))).to_be_visible(
         timeout=30_000)
     expect(page.locator('[data-testid="stExpander"] summary').filter(
@@ -169,6 +169,6 @@ def test_language_and_projection_switch_from_the_sidebar_and_follow_the_visitor(
     # The sidebar folds with Streamlit's own button, and the page keeps working.
     expect(page.locator('[data-testid="stSidebar"]')).to_have_attribute("data-collapsed", "false")
     page.locator('[data-testid="stSidebar"]').hover()
-    page.locator('[data-testid="stSidebarCollapseButton"] button').click()
+    click(page, page.locator('[data-testid="stSidebarCollapseButton"] button'))
     expect(page.locator('[data-testid="stSidebar"]')).to_have_attribute("data-collapsed", "true", timeout=10_000)
     no_error_box(page, visible_only=True)

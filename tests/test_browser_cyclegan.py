@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_support import no_error_box, screenshot
+from tests.browser_support import click, no_error_box, screenshot
 from tests.conftest import require_shared
 
 pytestmark = pytest.mark.browser
@@ -17,7 +17,7 @@ def test_uploaded_horse_becomes_a_zebra(page, app_url):
     # The sample gallery comes first: its first horse photo (587×427) is translated at once, in fast mode.
     page.get_by_text("256×184 pixels").wait_for(timeout=60_000)
     no_error_box(page)
-    page.locator('[data-testid="stRadio"]').get_by_text("Upload", exact=True).click()
+    click(page, page.locator('[data-testid="stRadio"]').get_by_text("Upload", exact=True))
     page.locator('input[type="file"]').set_input_files(str(horse))
     page.get_by_text("256×208 pixels").wait_for(timeout=60_000)
     page.get_by_text("Your photo (Horse)").wait_for()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_support import screenshot
+from tests.browser_support import click, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def test_gan_page_draws_digits(page, app_url):
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator('[data-testid="stAlertContentError"]:visible').count() == 0
     screenshot(page, "gan_en")
-    page.get_by_role("tab", name="BigGAN (ImageNet)").click()
+    click(page, page.get_by_role("tab", name="BigGAN (ImageNet)"))
     page.get_by_text("python -m demos.fetch --only gan").first.wait_for(timeout=30_000)
-    page.get_by_role("tab", name="A GAN we trained (MNIST)").click()
+    click(page, page.get_by_role("tab", name="A GAN we trained (MNIST)"))
     page.get_by_text("digits generated from noise").wait_for(timeout=30_000)

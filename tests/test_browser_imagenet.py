@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_support import no_error_box, screenshot
+from tests.browser_support import click, no_error_box, screenshot, wait_until_idle
 from tests.conftest import require_shared
 
 pytestmark = pytest.mark.browser
@@ -13,9 +13,10 @@ pytestmark = pytest.mark.browser
 def choose(page, label: str, option: str) -> None:
     """Pick ``option`` in the Streamlit selectbox labelled ``label`` (type to filter, then Enter)."""
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label)
-    box.locator("input").click()
+    click(page, box.locator("input"))
     box.locator("input").fill(option)
-    page.get_by_role("option", name=option).first.click()
+    page.get_by_role("option", name=option).first.click()     # the list is open: no rerun in between
+    wait_until_idle(page)                                      # the page has redrawn with the choice
 
 
 def test_sample_gives_the_top_15(page, app_url):
@@ -28,7 +29,7 @@ def test_sample_gives_the_top_15(page, app_url):
     chart = page.locator('[data-testid="stPlotlyChart"]').first
     chart.wait_for(timeout=60_000)
     page.get_by_text("Where does it look?").wait_for(timeout=60_000)
-    page.get_by_text("As printed in the lecture").first.click()
+    click(page, page.get_by_text("As printed in the lecture").first)
     printout = page.locator('[data-testid="stCode"]').first
     printout.wait_for(timeout=10_000)
     lines = [line for line in printout.inner_text().splitlines() if line.startswith("#")]

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser_support import no_error_box, screenshot, shows_the_lecture_results, wait_until_idle
+from demos import gradient_descent as gd
+from tests.browser_support import click, no_error_box, screenshot, shows_the_lecture_results, wait_until_idle
 
 pytestmark = pytest.mark.browser
 
@@ -11,7 +13,7 @@ pytestmark = pytest.mark.browser
 def test_gradient_descent_lecture_preset(page, app_url):
     page.goto(f"{app_url}/gradient_descent?lang=en")
     page.get_by_role("button", name="η = 0.5").first.wait_for(timeout=60_000)
-    page.get_by_role("button", name="Lecture: η = 0.125 vs η = 0.5").click()
+    click(page, page.get_by_role("button", name="Lecture: η = 0.125 vs η = 0.5"))
     page.get_by_text("after 20 steps").first.wait_for(timeout=30_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     page.mouse.move(0, 0)                  # no tooltip of the button in the screenshot
@@ -36,10 +38,10 @@ def test_playground_step_and_run(page, app_url):
     step.wait_for(timeout=60_000)
     metric = page.locator('[data-testid="stMetricValue"]').first
     metric.wait_for(timeout=30_000)
-    step.click()
+    click(page, step)
     page.wait_for_function(
         "() => document.querySelector('[data-testid=\"stMetricValue\"]')?.innerText.trim() === '1'", timeout=30_000)
-    page.get_by_role("button", name="Run").click()
+    click(page, page.get_by_role("button", name="Run"))
     # The fragment trains live: the epoch counter shows new values without a click (three, whatever the speed).
     seen = set()
     for _ in range(3):
@@ -48,7 +50,7 @@ def test_playground_step_and_run(page, app_url):
             " return v && parseInt(v) > 1 && !seen.includes(v); }", arg=sorted(seen), timeout=60_000)
         seen.add(metric.inner_text().strip())
     assert len(seen) == 3
-    page.get_by_role("button", name="Pause").click()
+    click(page, page.get_by_role("button", name="Pause"))
     page.wait_for_timeout(1500)
     no_error_box(page)
     screenshot(page, "playground_en")
@@ -64,12 +66,19 @@ def test_gradient_descent_each_quick_click_counts_and_a_click_on_the_map_moves_t
     chart = page.locator(".js-plotly-plot").first
     chart.wait_for(timeout=60_000)
     wait_until_idle(page)
-    assert slider_value(page, "Number of steps") == "5"
-    more = page.get_by_role("button", name="One more step")
+    steps = page.locator('[data-testid="stNumberInput"]').filter(has_text="Number of steps")
+    assert steps.locator("input").input_value() == "5"
+    more = steps.locator('[data-testid="stNumberInputStepUp"]')
     for _ in range(10):                       # a visitor clicking fast: every click is one more step
         more.click()
+    expect(steps.locator("input")).to_have_value("15", timeout=30_000)
     wait_until_idle(page)
-    assert slider_value(page, "Number of steps") == "15"
+    assert steps.locator("input").input_value() == "15"       # and not more: no click counted twice
+    # What is drawn follows: the table's last iterate is that of 15 steps, not of 14 or 5.
+    end = gd.run_many("quadratic", ("gd", "momentum", "adam"), {"gd": 0.1, "momentum": 0.1, "adam": 0.1},
+                      (-2.5, 2.0), 15, condition=10.0, beta=0.9, noise=2.0)["gd"].trajectory[-1]
+    expect(page.locator('[data-testid="stDataFrame"]')).to_contain_text(f"({end[0]:.3f}, {end[1]:.3f})",
+                                                                        timeout=30_000)
     # A click on the map at (1.5, -1.5), one of the points that catch clicks: the descent starts there.
     x, y = chart.evaluate("""gd => { const l = gd._fullLayout, box = gd.getBoundingClientRect();
         return [box.left + l._size.l + l.xaxis.l2p(1.5), box.top + l._size.t + l.yaxis.l2p(-1.5)]; }""")

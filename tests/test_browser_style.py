@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_support import screenshot
+from tests.browser_support import click, screenshot
 from tests.conftest import require_shared
 
 pytestmark = pytest.mark.browser
@@ -25,7 +25,7 @@ def test_uploaded_photo_is_painted_in_fast_mode(page, app_url):
     # The sample photo (Tübingen) comes first and is painted at once by the first network that is here.
     page.get_by_text("One forward pass in").wait_for(timeout=60_000)
     sources = page.locator('[data-testid="stButtonGroup"]').filter(has_text="Camera").first   # the photo's sources
-    sources.get_by_text("Upload", exact=True).click()
+    click(page, sources.get_by_text("Upload", exact=True))
     page.locator('input[type="file"]').first.set_input_files(str(photo))
     page.get_by_text("at 444×444 pixels").wait_for(timeout=60_000)
     panel = page.locator('[role="tabpanel"]:visible')

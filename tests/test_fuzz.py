@@ -252,19 +252,18 @@ def clean_or_demo_error(fn, *args, **kwargs):
 
 @pytest.mark.parametrize("name", sorted(USABLE))
 def test_every_demo_runs_on_every_usable_input(name, models):
+    """A file the loader accepts is one every demo can use: no refusal here, not even a polite one."""
     image = USABLE[name]
-    reading = clean_or_demo_error(mnist.read, image, models["mnist"])
-    assert reading is None or np.isfinite(reading.probabilities).all()
-    result = clean_or_demo_error(imagenet.classify, image, models["imagenet"], 5)
-    assert result is None or all(np.isfinite(p.score) for p in result.predictions)
-    out = clean_or_demo_error(cyclegan.translate, image, size=64, generator=models["cyclegan"], precision="float32")
-    assert out is None or max(out.size) == 64
+    assert np.isfinite(mnist.read(image, models["mnist"]).probabilities).all()
+    result = imagenet.classify(image, models["imagenet"], 5)
+    assert len(result.predictions) == 5 and all(np.isfinite(p.score) for p in result.predictions)
+    out = cyclegan.translate(image, size=64, generator=models["cyclegan"], precision="float32")
+    assert max(out.size) == 64
     small = image if max(image.size) <= 256 else image.resize(cyclegan.output_size(*image.size, 256))
     for network in ("fast", "johnson"):
-        out = clean_or_demo_error(style.fast_stylize, small, model=models[network])
-        assert out is None or out.size == small.size
-    reading = clean_or_demo_error(attention_sampling.read, image, k=3, model=models["attention"])
-    assert reading is None or np.isfinite(reading.probabilities).all()
+        assert style.fast_stylize(small, model=models[network]).size == small.size
+    reading = attention_sampling.read(image, k=3, model=models["attention"])
+    assert np.isfinite(reading.probabilities).all() and 1 <= len(reading.positions) <= 3   # fewer on a tiny image
 
 
 @pytest.mark.parametrize("name", ["1x1 png", "2048x41 png", "animated gif", "all-NaN float tiff"])

@@ -82,6 +82,17 @@ def test_lecture_normalisation_is_the_formula():
     assert abs(float(out.mean()) - 0.5) < 1e-6 and abs(float(out.std()) - 0.5) < 1e-6
 
 
+@pytest.mark.parametrize("colour", [(0, 0, 0), (128, 128, 128), (255, 0, 0)])
+def test_a_one_colour_photo_with_the_lecture_normalisation_gets_numbers_and_a_note(mobilenet, colour):
+    """A single colour has no spread to divide by: uniform grey for the network, not NaN scores on the screen."""
+    result = imagenet.classify(Image.new("RGB", (300, 200), colour), mobilenet, 15, "lecture")
+    scores = [p.score for p in result.predictions]
+    assert all(np.isfinite(scores)) and result.flat
+    assert sum(p.probability for p in result.predictions) <= 1.0 + 1e-6
+    standard = imagenet.classify(Image.new("RGB", (300, 200), colour), mobilenet, 15, "standard")
+    assert not standard.flat and all(np.isfinite([p.score for p in standard.predictions]))
+
+
 def test_both_normalisations_give_the_network_a_224_square(mobilenet, labrador):
     standard = imagenet.preprocess(labrador, mobilenet, "standard")
     lecture = imagenet.preprocess(labrador, mobilenet, "lecture")
@@ -149,11 +160,13 @@ def test_heatmap_lies_on_the_dog(mobilenet, labrador, method):
 
 
 def test_heatmap_keeps_the_model_usable(mobilenet, labrador):
-    """Grad-CAM must leave no hook or gradient behind on the shared model."""
-    imagenet.heatmap(labrador, mobilenet, LABRADOR)
+    """Grad-CAM must leave nothing behind on the shared model: the next visitors get the same answers."""
+    before = imagenet.top_k(labrador, model=mobilenet, k=5)
+    first = imagenet.heatmap(labrador, mobilenet, LABRADOR)
     assert all(p.grad is None for p in mobilenet.module.parameters())
-    assert not mobilenet.module.features[18]._forward_hooks
-    assert imagenet.top_k(labrador, model=mobilenet, k=1)[0].class_index == LABRADOR
+    assert np.array_equal(imagenet.heatmap(labrador, mobilenet, LABRADOR), first)    # a second map, the same
+    after = imagenet.top_k(labrador, model=mobilenet, k=5)
+    assert [(p.class_index, p.score) for p in after] == [(p.class_index, p.score) for p in before]
 
 
 # --------------------------------------------------------------------------- every model, random weights

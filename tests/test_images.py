@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import random
 import socket
-import time
 import urllib.request
 from pathlib import Path
 
@@ -98,10 +97,8 @@ def _peak_mb_refusing(data: bytes) -> int:
 def test_too_many_pixels_refused_from_the_header(side):
     """8000² is over our limit, 10000² over Pillow's warning, 20000² over Pillow's error: same refusal."""
     data = png_declaring_rgb(side, side)
-    start = time.perf_counter()
     error = _refused("image.too_many_pixels", data)
-    assert time.perf_counter() - start < 0.5
-    assert _peak_mb_refusing(data) < 50                # a decode would need 192 MB to 1.2 GB
+    assert _peak_mb_refusing(data) < 50                # a decode would need 192 MB to 1.2 GB: none happened
     assert (error.params["width"], error.params["height"]) == (side, side)
     assert error.params["max_mp"] == "50"
 

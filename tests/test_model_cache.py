@@ -70,13 +70,19 @@ def test_the_app_loaders_share_the_process_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("DLDEMOS_MAX_MODELS", "1")
     model_cache.shared_cache().clear()
     network = imagenet.load_classifier("mobilenet_v2", pretrained=False).module
-    paths = [tmp_path / f"{name}.pth" for name in "ab"]
-    for path in paths:
-        torch.save(network.state_dict(), path)
-    first = models._imagenet_classifier("mobilenet_v2", str(paths[0]))
-    assert models._imagenet_classifier("mobilenet_v2", str(paths[0])) is first   # one copy, shared
-    models._imagenet_classifier("mobilenet_v2", str(paths[1]))
+    folders = [tmp_path / name for name in "ab"]              # two weights folders, as two machines' copies
+    for folder in folders:
+        folder.mkdir()
+        torch.save(network.state_dict(), folder / imagenet.get_spec("mobilenet_v2").filename)
+
+    def classifier_from(folder):
+        monkeypatch.setenv("DLDEMOS_WEIGHTS_DIR", str(folder))
+        return models.imagenet_classifier("mobilenet_v2")
+
+    first = classifier_from(folders[0])
+    assert classifier_from(folders[0]) is first                  # one copy, shared by every visitor
+    classifier_from(folders[1])
     keys = model_cache.shared_cache().keys()
-    assert len(keys) == 1 and str(paths[1]) in keys[0][1]
-    assert models._imagenet_classifier("mobilenet_v2", str(paths[0])) is not first  # dropped, loaded again
+    assert len(keys) == 1 and keys[0][1][1].startswith(str(folders[1]))   # only the last one is kept
+    assert classifier_from(folders[0]) is not first              # dropped, loaded again
     model_cache.shared_cache().clear()

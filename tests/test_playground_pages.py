@@ -52,7 +52,7 @@ def test_gradient_descent_lecture_preset_and_2d_controls():
     assert any("diverged" in w.value and "2/L = 0.2" in w.value for w in at.warning)
     at.selectbox(key="gd_surface").set_value("himmelblau").run()
     ok(at)
-    assert at.session_state["gd_lr"] == 0.01 and not at.warning   # each surface comes with a sane η
+    assert at.select_slider(key="gd_lr").value == 0.01 and not at.warning   # each surface comes with a sane η
     at.pills(key="gd_opts").set_value(["gd", "momentum", "nesterov", "adam", "sgd"]).run()
     at.toggle(key="gd_arrows").set_value(True).run()
     ok(at)
@@ -112,7 +112,7 @@ def test_url_state_round_trip_through_the_pages():
 
     at = open_page("playground", pg_data="spirals", pg_features="x,y,x2", pg_depth="3", pg_act="relu")
     ok(at)
-    assert at.session_state["pg_depth"] == 3 and at.session_state["pg_features"] == ("x", "y", "x2")
+    assert at.slider(key="pg_depth").value == 3 and list(at.pills(key="pg_features").value) == ["x", "y", "x2"]
     assert "pg_data=spirals" in at.code[0].value
 
 
@@ -125,7 +125,7 @@ def test_malformed_url_falls_back_to_defaults():
     assert at.slider(key="gd_w0").value == 2.5
     assert at.slider(key="gd_steps1").value == 20
     at.segmented_control(key="gd_mode").set_value("2d").run()   # the 2-D half of the link fell back too
-    assert at.selectbox(key="gd_surface").value == "quadratic" and at.slider(key="gd_steps").value == 60
+    assert at.selectbox(key="gd_surface").value == "quadratic" and at.number_input(key="gd_steps").value == 60
     assert list(at.pills(key="gd_opts").value) == ["gd", "momentum", "adam"]
     assert at.slider(key="gd_x0").value == -2.5
     at = open_page("playground", pg_data="?", pg_depth="99", pg_lr="nan", pg_batch="0")

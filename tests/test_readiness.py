@@ -1,6 +1,8 @@
 """Offline-ready: what each demo needs with no network, what `python -m demos.fetch` covers, in both languages."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from PIL import Image
 
@@ -47,12 +49,22 @@ def test_one_file_of_a_group_is_enough(tmp_path, monkeypatch):
     assert attention["offline"] and attention["ready"] == attention["total"] == 3 and not attention["bundled"]
 
 
-def test_fetch_only_a_demo_includes_the_files_it_shares():
-    ids = {a.id for a in fetch._select(["attention_sampling"])}
-    assert ids == {"attention-sampling-mnist", "mnist-test-images", "mnist-test-labels"}
-    gan = {a.id for a in fetch._select(["gan"])}
-    assert {"gan-mnist-cgan", "gan-biggan-deep-128-pytorch-model", "mnist-train-images"} <= gan
-    assert {a.id for a in fetch._select(None)} == set(weights.CATALOGUE)     # everything, each file once
+def fetched_ids(capsys, *only: str) -> list[str]:
+    """What ``python -m demos.fetch [--only DEMO]...`` tries to get, offline with nothing here: the ids it reports."""
+    argv = [arg for demo in only for arg in ("--only", demo)]
+    assert fetch.main(argv) == 1
+    said = capsys.readouterr()
+    return [m.group(1) for m in re.finditer(r"^([a-z0-9_-]+): ", said.out + said.err, re.MULTILINE)]
+
+
+def test_fetch_only_a_demo_includes_the_files_it_shares(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("DLDEMOS_WEIGHTS_DIR", str(tmp_path))
+    ids = fetched_ids(capsys, "attention_sampling")
+    assert sorted(ids) == ["attention-sampling-mnist", "mnist-test-images", "mnist-test-labels"]
+    gan = set(fetched_ids(capsys, "gan"))
+    assert {"gan-biggan-deep-128-pytorch-model", "mnist-train-images"} <= gan
+    everything = fetched_ids(capsys)
+    assert sorted(everything) == sorted(weights.CATALOGUE)             # everything, each file once
 
 
 def test_fetch_list_says_which_demos_work_offline(capsys):

@@ -63,7 +63,7 @@ class _PeakMemory(TorchDispatchMode):
 def measure(fn: Callable[[], object], device: torch.device | str = "cpu") -> tuple[object, Cost]:
     """Run ``fn()`` once; its result and its :class:`Cost` (wall time, peak memory of what it allocated)."""
     device = torch.device(device)
-    if device.type == "cuda":
+    if device.type == "cuda":   # pragma: no cover - GPU only (bench/gpu_check.py runs it on a GPU)
         torch.cuda.synchronize(device)
         base = torch.cuda.memory_allocated(device)
         torch.cuda.reset_peak_memory_stats(device)

@@ -1,0 +1,63 @@
+"""The training scripts a maintainer runs to remake the shipped networks, on a few hundred digits.
+
+Each one is run as ``python -m ...`` would run it (its ``main``), briefly; the
+test checks what the maintainer relies on: the weights file loads in the app,
+and its card says what was measured.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from tests.support import mnist_test_digits, write_mnist_subset
+
+
+@pytest.fixture(scope="module")
+def small_mnist(tmp_path_factory):
+    return write_mnist_subset(tmp_path_factory.mktemp("mnist"), n_train=2000, n_test=500)
+
+
+def test_mnist_training_script_writes_weights_the_app_reads_and_a_card(small_mnist, tmp_path, capsys):
+    from demos import mnist
+    from demos.mnist import train
+
+    out = tmp_path / "mnist_cnn.pt"
+    train.main(["--data", str(small_mnist), "--out", str(out), "--epochs", "0.5", "--seed", "1"])
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["settings"]["steps"] == 234 and 0 < card["test_error"] < 0.3
+    model = mnist.load_model(out)
+    images, labels = mnist_test_digits()
+    read = np.array([mnist.read(image, model).prediction for image in images[1000:1100]])
+    assert np.mean(read == labels[1000:1100]) > 0.7                 # digits it never saw
+    assert "step 234/234" in capsys.readouterr().out
+
+
+def test_gan_training_script_saves_snapshots_and_measures_itself(small_mnist, tmp_path):
+    from demos.gan import conditional, train_conditional
+
+    out = tmp_path / "mnist_cgan.pt"
+    train_conditional.main(["--data", str(small_mnist), "--out", str(out), "--epochs", "1", "--snapshots", "1"])
+    card = json.loads(out.with_suffix(".json").read_text())
+    assert card["epochs"] == 1 and card["snapshots"] == [1] and len(card["per_epoch"]) == 1
+    assert 0 <= card["recognised_1000"] <= 1
+    assert (tmp_path / "gan_progress" / "epoch_01.png").is_file()
+    generator = conditional.load_generator(out)
+    score = conditional.recognisability(generator, n=1000, seed=0)
+    assert score == pytest.approx(card["recognised_1000"], abs=0.02)   # the card says what the file does
+
+
+def test_attention_training_script_runs_its_stages_and_writes_a_model(small_mnist, tmp_path):
+    from demos import attention_sampling
+    from demos.attention_sampling import train
+
+    out = tmp_path / "attention_sampling.pt"
+    train.main(["--data", str(small_mnist), "--out", str(out), "--steps", "2", "--pretrain-steps", "2",
+                "--ink-steps", "1", "--sharpen", "1:5e-4:-0.02", "--test-images", "2"])
+    summary = json.loads(out.with_suffix(".json").read_text())
+    assert summary["recipe"]["steps"] == 2 and summary["recipe"]["sharpen"] == [[1, 5e-4, -0.02]]
+    assert 0 <= summary["test_error"] <= 1 and summary["history"]
+    model = attention_sampling.load_model(out)
+    image, _, _ = attention_sampling.make_sample(0, digits=mnist_test_digits())
+    assert attention_sampling.read(image, model=model).probabilities.shape == (10,)
