@@ -36,11 +36,10 @@ def sample_input() -> Image.Image | None:
     missing = cyclegan.missing_samples()
     if missing and not weights.offline() and st.button(
             t("cyclegan.fetch_samples", count=len(missing)), icon=":material/download:"):
-        for artifact_id in missing:
-            try:
-                weights.resolve(artifact_id, progress=models.download_progress(weights.get(artifact_id).description))
-            except DemoError as error:
-                show_error(error)
+        try:
+            models.ensure_files(*missing)
+        except DemoError as error:
+            show_error(error)
     samples = cyclegan.available_samples()
     if not samples:
         st.info(t("cyclegan.no_samples"), icon=":material/photo_library:")

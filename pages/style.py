@@ -13,12 +13,11 @@ from demos import limits, style, weights
 from demos.device import pick_device
 from demos.errors import DemoError
 from demos.images import to_png
-from demos.model_cache import shared_model
 from demos.style import samples
-from ui import queue
-from ui.common import device_label, missing_mark, page_header, show_error, size as human_size, t
+from ui import models, queue
+from ui.common import device_label, missing_mark, page_header, show_error, t
+from ui.common import size as human_size
 from ui.inputs import camera_image, sample_image, uploaded_image, url_image
-from ui.models import download_progress
 
 JOB = "style_job"            # session state: the visitor's Gatys optimisation (demos.style.GatysJob)
 ON_GPU = pick_device().type != "cpu"
@@ -28,35 +27,6 @@ GATYS_SIZES = [s for s in (128, 192, 256, 384, 512, 768, 1024) if s <= limits.ma
 GATYS_MAX_STEPS = limits.max_steps()
 FAST_SIZES = [256, 384, 512, 768, 1024]
 GRAM_CHANNELS = 64
-
-
-# --------------------------------------------------------------------------- cached models, shared by sessions
-
-@shared_model(max_entries=1)
-def _vgg19(path: str) -> torch.nn.Module:
-    return style.load_vgg19_features(path)
-
-
-def vgg19() -> torch.nn.Module:
-    """VGG19's features, read once per process; :class:`WeightsUnavailable` when the file is not here."""
-    return _vgg19(str(weights.resolve(style.VGG19_ARTIFACT, download=False)))
-
-
-@shared_model(max_entries=8)
-def _fast_model(model_id: str, path: str) -> torch.nn.Module:
-    model = style.load_fast_model(model_id, path)
-    with torch.inference_mode():   # the first pass sets up kernels: not the visitor's wait to measure
-        model(torch.zeros(1, 3, 64, 64, device=next(model.parameters()).device))
-    return model
-
-
-def fast_model(model_id: str) -> torch.nn.Module:
-    artifact = style.FAST_MODELS[model_id].artifact
-    path = weights.locate(artifact)
-    if path is None:
-        progress = None if weights.offline() else download_progress(weights.get(artifact).description)
-        path = weights.resolve(artifact, progress=progress)
-    return _fast_model(model_id, str(path))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -84,11 +54,10 @@ def fetch_samples_button() -> None:
     missing = samples.missing_samples()
     if missing and not weights.offline() and st.button(t("style.fetch_samples", count=len(missing)),
                                                        icon=":material/download:", key="style_fetch_samples"):
-        for artifact_id in missing:
-            try:
-                weights.resolve(artifact_id, progress=download_progress(weights.get(artifact_id).description))
-            except DemoError as error:
-                show_error(error)
+        try:
+            models.ensure_files(*missing)
+        except DemoError as error:
+            show_error(error)
 
 
 def choose(kind: str, gallery: dict) -> Image.Image | None:
@@ -128,7 +97,7 @@ def fast_mode(content: Image.Image | None) -> None:
     side = right.select_slider(t("style.fast.size"), sizes, value=max(s for s in sizes if s <= 512),
                                key="style_fast_size")
     try:
-        model = fast_model(model_id)
+        model = models.fast_style(model_id)
     except DemoError as error:
         show_error(error)
         return
@@ -204,26 +173,20 @@ def gatys_settings() -> dict:
 
 def vgg19_or_message():
     """VGG19's features, or None after saying why not (offline and missing: how to fetch it)."""
-    if weights.locate(style.VGG19_ARTIFACT) is None:
-        if weights.offline():
-            try:
-                weights.resolve(style.VGG19_ARTIFACT)
-            except DemoError as error:
-                show_error(error)
-            return None
+    if weights.locate(style.VGG19_ARTIFACT) is None and not weights.offline():
         # Online: 548 MB is not downloaded on a mere visit, only on request.
         artifact = weights.get(style.VGG19_ARTIFACT)
         st.info(t("style.vgg19_missing", size=human_size(artifact.size)), icon=":material/download:")
         if not st.button(t("style.vgg19_fetch"), icon=":material/download:", key="style_vgg19_fetch"):
             return None
         try:
-            weights.resolve(style.VGG19_ARTIFACT, progress=download_progress(artifact.description))
+            models.ensure_files(style.VGG19_ARTIFACT)
         except DemoError as error:
             show_error(error)
             return None
     try:
         with st.spinner(t("style.vgg19_loading")):
-            return vgg19()
+            return models.vgg19()
     except DemoError as error:
         show_error(error)
         return None

@@ -175,7 +175,6 @@ def test_train_it_yourself_replaces_the_model(monkeypatch, tmp_path, digits):
     network; the visitor can switch back to the shipped one, and the downloaded file reads digits elsewhere."""
     import time
 
-
     from demos import mnist
 
     downloads = Downloads(monkeypatch)

@@ -5,15 +5,18 @@ cache for all demos, capped by ``DLDEMOS_MAX_MODELS``; the small ones through ``
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import streamlit as st
+import torch
 
-from demos import attention_sampling, cyclegan, imagenet, mnist, weights
+from demos import attention_sampling, cyclegan, imagenet, mnist, style, weights
 from demos.device import pick_device
 from demos.gan import biggan, conditional
 from demos.mnist.data import load_mnist
-from ui.common import lang, size
 from demos.model_cache import shared_model
+from ui.common import lang, size
 
 
 def download_progress(label: str):
@@ -26,6 +29,23 @@ def download_progress(label: str):
         bar.progress(fraction, text=f"{label} {size(done)} / {size(total)}")
 
     return update
+
+
+def ensure_files(*artifact_ids: str, download: bool = True) -> list[Path]:
+    """The local path of each catalogue file, downloading the missing ones first (a progress bar each).
+
+    Offline (or with ``download=False``) nothing is drawn: :class:`~demos.errors.WeightsUnavailable`
+    is raised at once, naming the file and how to get it.
+    """
+    paths = []
+    for artifact_id in artifact_ids:
+        path = weights.locate(artifact_id)
+        if path is None:
+            fetch = download and not weights.offline()
+            progress = download_progress(weights.get(artifact_id).description) if fetch else None
+            path = weights.resolve(artifact_id, progress=progress, download=fetch)
+        paths.append(path)
+    return paths
 
 
 @st.cache_resource(show_spinner=False)
@@ -41,10 +61,7 @@ def _mnist_split(split: str) -> tuple[np.ndarray, np.ndarray]:
 
 def mnist_data(split: str) -> tuple[np.ndarray, np.ndarray]:
     """MNIST images and labels; downloads them first (with a progress bar) if needed."""
-    for kind in ("images", "labels"):
-        artifact = f"mnist-{split}-{kind}"
-        if weights.locate(artifact) is None:
-            weights.resolve(artifact, progress=download_progress(artifact))
+    ensure_files(f"mnist-{split}-images", f"mnist-{split}-labels")
     return _mnist_split(split)
 
 
@@ -59,45 +76,36 @@ def imagenet_classifier(model_id: str) -> imagenet.Classifier:
 
     Raises :class:`~demos.errors.WeightsUnavailable` (offline, no mirror...) naming the file.
     """
-    artifact = imagenet.get_spec(model_id).artifact_id
-    path = weights.locate(artifact)
-    if path is None:
-        # no progress bar when offline: resolve() then only raises, naming the file and the fix
-        progress = None if weights.offline() else download_progress(weights.get(artifact).description)
-        path = weights.resolve(artifact, progress=progress)
+    path, = ensure_files(imagenet.get_spec(model_id).artifact_id)
     return _imagenet_classifier(model_id, str(path))
 
 
 @shared_model(max_entries=3)
-def _cyclegan_generator(path: str) -> "torch.nn.Module":
+def _cyclegan_generator(path: str) -> torch.nn.Module:
     # Keyed on the file: a file placed in the weights folder later gives a fresh generator.
     generator = cyclegan.load_generator(path=path)
     cyclegan.warm_up(generator)   # the first run sets up kernels: not the visitor's wait to measure
     return generator
 
 
-def cyclegan_generator(model_id: str) -> "torch.nn.Module":
+def cyclegan_generator(model_id: str) -> torch.nn.Module:
     """A CycleGAN generator (``demos.cyclegan.GENERATORS``), downloaded first (with a progress bar) if needed.
 
     Raises :class:`~demos.errors.WeightsUnavailable` naming the file and the fix, or
     :class:`~demos.cyclegan.CheckpointError` for a file that is no generator.
     """
-    artifact = cyclegan.get_info(model_id).artifact
-    path = weights.locate(artifact)
-    if path is None:
-        progress = None if weights.offline() else download_progress(weights.get(artifact).description)
-        path = weights.resolve(artifact, progress=progress)
+    path, = ensure_files(cyclegan.get_info(model_id).artifact)
     return _cyclegan_generator(str(path))
 
 
 @st.cache_resource(show_spinner=False)
-def mnist_gan() -> "torch.nn.Module":
+def mnist_gan() -> torch.nn.Module:
     """The shipped conditional MNIST GAN's generator (read-only, shared)."""
     return conditional.load_generator()
 
 
 @shared_model(max_entries=2)
-def _biggan(name: str, folder: str) -> "torch.nn.Module":
+def _biggan(name: str, folder: str) -> torch.nn.Module:
     # Keyed on the folder: files placed in the weights folder later give a fresh model.
     return biggan.load_biggan(name, folder)
 
@@ -108,15 +116,12 @@ def biggan_seconds_per_image(name: str, folder: str) -> float:
     return biggan.seconds_per_image(_biggan(name, folder))
 
 
-def biggan_model(name: str) -> "torch.nn.Module":
+def biggan_model(name: str) -> torch.nn.Module:
     """A BigGAN-deep generator, its two files downloaded first (with progress bars) if needed.
 
     Raises :class:`~demos.errors.WeightsUnavailable` naming the files and the fix.
     """
-    for artifact in biggan.artifact_ids(name):
-        if weights.locate(artifact) is None:
-            progress = None if weights.offline() else download_progress(weights.get(artifact).description)
-            weights.resolve(artifact, progress=progress)
+    ensure_files(*biggan.artifact_ids(name))
     return _biggan(name, str(biggan.model_folder(name, download=False)))
 
 
@@ -144,9 +149,33 @@ def megapixel_digits() -> tuple[np.ndarray, np.ndarray]:
     Downloaded first, with a progress bar, where the network is allowed; offline, raises
     :class:`~demos.errors.WeightsUnavailable` at once (no empty progress bar left on the page).
     """
-    for kind in ("images", "labels"):
-        artifact = f"mnist-test-{kind}"
-        if weights.locate(artifact) is None:
-            progress = None if weights.offline() else download_progress(weights.get(artifact).description)
-            weights.resolve(artifact, progress=progress)
+    ensure_files("mnist-test-images", "mnist-test-labels")
     return _mnist_split("test")
+
+
+@shared_model(max_entries=1)
+def _vgg19(path: str) -> torch.nn.Module:
+    return style.load_vgg19_features(path)
+
+
+def vgg19() -> torch.nn.Module:
+    """VGG19's features (548 MB), read once per process; never downloaded on a mere visit.
+
+    Raises :class:`~demos.errors.WeightsUnavailable` when the file is not here.
+    """
+    path, = ensure_files(style.VGG19_ARTIFACT, download=False)
+    return _vgg19(str(path))
+
+
+@shared_model(max_entries=8)
+def _fast_style(model_id: str, path: str) -> torch.nn.Module:
+    model = style.load_fast_model(model_id, path)
+    with torch.inference_mode():   # the first pass sets up kernels: not the visitor's wait to measure
+        model(torch.zeros(1, 3, 64, 64, device=next(model.parameters()).device))
+    return model
+
+
+def fast_style(model_id: str) -> torch.nn.Module:
+    """A fast style-transfer network (``demos.style.FAST_MODELS``), downloaded first (progress bar) if needed."""
+    path, = ensure_files(style.FAST_MODELS[model_id].artifact)
+    return _fast_style(model_id, str(path))
