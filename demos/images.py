@@ -13,6 +13,7 @@ public addresses, redirects re-checked, and the size capped while reading.
 """
 from __future__ import annotations
 
+import hashlib
 import http.client
 import io
 import ipaddress
@@ -587,3 +588,16 @@ def to_png(image: Image.Image | np.ndarray) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def image_digest(image: Image.Image | np.ndarray) -> str:
+    """A fingerprint of the pixels (md5 of the bytes, with the shape): the key of a result computed from them.
+
+    For a PIL image it is computed once and kept in ``image.info``; every rerun of a page reuses it.
+    """
+    if isinstance(image, np.ndarray):
+        return hashlib.md5(np.ascontiguousarray(image).tobytes(), usedforsecurity=False).hexdigest() + str(image.shape)
+    if "dldemos_digest" not in image.info:
+        digest = hashlib.md5(image.tobytes(), usedforsecurity=False).hexdigest()
+        image.info["dldemos_digest"] = f"{digest}{image.mode}{image.size}"
+    return image.info["dldemos_digest"]

@@ -1,7 +1,6 @@
 """Demo 7: attention sampling reads a megapixel image through K small patches (Katharopoulos & Fleuret, 2019)."""
 from __future__ import annotations
 
-import hashlib
 import json
 import secrets
 from dataclasses import dataclass
@@ -16,12 +15,12 @@ from demos.attention_sampling.megapixel_mnist import SCALE, low_resolution
 from demos.attention_sampling.model import PATCH
 from demos.errors import DemoError
 from demos.grids import upscale
-from demos.images import DEFAULT_MAX_SIDE, to_png
+from demos.images import DEFAULT_MAX_SIDE, image_digest, to_png
 from demos.jobs import Job
 from demos.url_state import Param
 from ui import models, queue
 from ui.charts import digit_probabilities
-from ui.common import labels, lang, page_header, show_error, size, t
+from ui.common import labels, lang, memo, page_header, show_error, size, t
 from ui.inputs import uploaded_image
 from ui.links import restore_from_url, share_link
 
@@ -31,7 +30,6 @@ SOURCES = ["generate", "upload"]
 TARGET, OTHER, SAMPLE = (46, 204, 64), (0, 150, 255), (255, 50, 50)    # RGB: majority digits, others, patches
 FULL = "attention_full"  # session state: the last full-resolution run, with the image it was run on
 FULL_JOB = "attention_full_job"  # session state: that run while it waits or runs (a demos.jobs.Job)
-MEMO = "attention_memo"  # session state: the last reading, with what it was computed from
 PARAMS = (
     Param("attention_source", "generate", choices=tuple(SOURCES)),
     Param("attention_seed", 7, 0, MAX_SEED),
@@ -111,7 +109,7 @@ def uploaded() -> Picture | None:
     if image is None:
         return None
     gray = np.array(attn.prepare(image))     # a writable copy: torch warns about read-only arrays
-    return Picture(gray, "upload-" + hashlib.sha1(gray.tobytes()).hexdigest())
+    return Picture(gray, "upload-" + image_digest(gray))
 
 
 def resample_control() -> None:
@@ -127,12 +125,8 @@ def reading_for(picture: Picture, k: int, draw: int, model: attn.AttentionSample
 
     Every click reruns the page: pressing "Run the CNN" must not re-time attention sampling.
     """
-    key = (picture.key, k, draw, id(model))
-    memo = st.session_state.get(MEMO)
-    if memo is None or memo[0] != key:
-        memo = st.session_state[MEMO] = (key, attn.read(picture.gray, k=k, seed=draw, model=model,
-                                                        alive=queue.visitor_alive()))
-    return memo[1]
+    return memo("attention_reading", (picture.key, k, draw, id(model)),
+                lambda: attn.read(picture.gray, k=k, seed=draw, model=model, alive=queue.visitor_alive()))
 
 
 def display_size(shape: tuple[int, int]) -> tuple[int, int]:

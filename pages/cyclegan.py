@@ -1,5 +1,4 @@
 """Demo: CycleGAN turns a horse into a zebra, and back (the cycle F(G(x)) ≈ x)."""
-import hashlib
 
 import streamlit as st
 from PIL import Image
@@ -7,12 +6,11 @@ from PIL import Image
 from demos import cyclegan, weights
 from demos.cyclegan.views import error_heatmap, wipe
 from demos.errors import DemoError
-from demos.images import to_png
+from demos.images import image_digest, to_png
 from ui import models, queue
-from ui.common import device_label, error_text, missing_mark, page_header, show_error, t
-from ui.inputs import camera_image, sample_image, uploaded_image, url_image
+from ui.common import device_label, error_text, memo, missing_mark, page_header, show_error, t
+from ui.inputs import SOURCES as INPUT_SOURCES, image_input, sample_image
 
-SOURCES = ["sample", "upload", "camera", "url"]
 DIRECTIONS = [m for m in cyclegan.GENERATORS if m not in cyclegan.FAST_MODE.values()]
 
 
@@ -48,15 +46,11 @@ def sample_input() -> Image.Image | None:
 
 
 def choose_image() -> Image.Image | None:
-    has_samples = bool(cyclegan.available_samples())
     # A horizontal radio wraps in this narrow column, where a segmented control would be cut off.
-    source = st.radio(t("cyclegan.source"), SOURCES, index=0 if has_samples else 1, horizontal=True,
-                      key="cyclegan_source", format_func={s: t(f"cyclegan.source.{s}") for s in SOURCES}.__getitem__)
     # A phone photo is decoded no larger than the largest working size offered: nothing larger is ever used.
-    side = max(cyclegan.size_choices())
-    return {"sample": sample_input, "upload": lambda: uploaded_image("cyclegan_upload", max_side=side),
-            "camera": lambda: camera_image("cyclegan_camera", max_side=side),
-            "url": lambda: url_image("cyclegan_url")}[source]()
+    return image_input("cyclegan", t("cyclegan.source"), {s: t(f"cyclegan.source.{s}") for s in INPUT_SOURCES},
+                       sample=sample_input, samples_first=bool(cyclegan.available_samples()),
+                       max_side=max(cyclegan.size_choices()), radio=True)
 
 
 def choose_generator(direction: str) -> str:
@@ -95,17 +89,6 @@ def generator(model_id: str, quiet: bool = False):
         return error
 
 
-def memo(name: str, key: tuple, compute):
-    """The last result of ``compute`` under ``name``, recomputed only when ``key`` changes.
-
-    Every widget click reruns the page: moving the before/after slider must not run the network again.
-    """
-    store = st.session_state.setdefault("cyclegan_memo", {})
-    if name not in store or store[name][0] != key:
-        store[name] = (key, compute())
-    return store[name][1]
-
-
 def show_translation(result: cyclegan.Translation, info: cyclegan.GeneratorInfo, model_id: str) -> None:
     left, right = st.columns(2)
     left.image(result.input, caption=t("cyclegan.input", source=domain(info.source)), width="stretch")
@@ -137,7 +120,7 @@ def show_cycle(image: Image.Image, result: cyclegan.Translation, info: cyclegan.
         return
     st.markdown(t("cyclegan.cycle.explain", backward=backward_name))
     try:
-        trip = memo("cycle", key + (info.inverse,), lambda: cyclegan.round_trip(image, result, backward,
+        trip = memo("cyclegan_cycle", key + (info.inverse,), lambda: cyclegan.round_trip(image, result, backward,
                                                                                  alive=queue.visitor_alive()))
     except DemoError as error:   # the server too busy to answer in time
         show_error(error)
@@ -174,10 +157,10 @@ with shown:
         st.info(t("cyclegan.empty"), icon=":material/photo_camera:")
     else:
         info = cyclegan.get_info(direction)
-        key = (hashlib.sha1(image.tobytes()).hexdigest(), image.size, model_id, size)
+        key = (image_digest(image), model_id, size)
         try:
             with st.spinner(t("cyclegan.running")):
-                result = memo("forward", key, lambda: cyclegan.translate_timed(image, size=size, generator=net,
+                result = memo("cyclegan_forward", key, lambda: cyclegan.translate_timed(image, size=size, generator=net,
                                                                               alive=queue.visitor_alive()))
         except DemoError as error:   # the server too busy to answer in time, or the network failed
             show_error(error)

@@ -1,17 +1,15 @@
 """Demo: what does a pretrained ImageNet network see? Top-15 as in the lecture, compare, Grad-CAM."""
-import hashlib
 
 import plotly.graph_objects as go
 import streamlit as st
 
 from demos import imagenet, weights
 from demos.errors import DemoError
-from demos.images import to_png
+from demos.images import image_digest, to_png
 from ui import models, queue
 from ui.common import missing_mark, page_header, present, show_error, size, t
-from ui.inputs import camera_image, sample_image, uploaded_image, url_image
+from ui.inputs import SOURCES as INPUT_SOURCES, image_input
 
-SOURCES = ["sample", "upload", "camera", "url"]
 # A phone photo is decoded at most this large: the networks see 224–256 px and the page shows 640, so a
 # 12-megapixel photo decoded whole would only cost time and memory (JPEGs decode directly at 1/2, 1/4...),
 # and each visitor's session keeps its decoded photo.
@@ -42,16 +40,9 @@ def first_model() -> str:
 
 
 def choose_image():
-    samples = imagenet.list_samples()
     # Labels computed here, not in format_func: Streamlit may call it outside this run (AppTest does).
-    labels = {s: t(f"imagenet.source.{s}") for s in SOURCES}
-    source = st.segmented_control(t("imagenet.source"), SOURCES, default="sample" if samples else "upload",
-                                  key="imagenet_source", format_func=labels.__getitem__)
-    source = source or ("sample" if samples else "upload")
-    return {"sample": lambda: sample_image("imagenet_sample", samples),
-            "upload": lambda: uploaded_image("imagenet_upload", max_side=WORKING_SIDE),
-            "camera": lambda: camera_image("imagenet_camera", max_side=WORKING_SIDE),
-            "url": lambda: url_image("imagenet_url")}[source]()
+    return image_input("imagenet", t("imagenet.source"), {s: t(f"imagenet.source.{s}") for s in INPUT_SOURCES},
+                       samples=imagenet.list_samples(), max_side=WORKING_SIDE)
 
 
 def score_chart(result: imagenet.Result) -> go.Figure:
@@ -132,13 +123,6 @@ def run_one(image, model_id: str, normalisation: str, key: str, wide: bool) -> i
         st.info(t("imagenet.flat"), icon=":material/format_color_fill:")
     show_result(result, key, wide)
     return result
-
-
-def image_digest(image) -> str:
-    """The photo's md5, computed once per decoded image (kept in its ``info``): the service's cache key."""
-    if "dldemos_digest" not in image.info:
-        image.info["dldemos_digest"] = hashlib.md5(image.tobytes(), usedforsecurity=False).hexdigest()
-    return image.info["dldemos_digest"]
 
 
 DISPLAY_SIDE = 640   # px: the photo is never shown larger, so neither encoded nor overlaid larger

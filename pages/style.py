@@ -1,7 +1,6 @@
 """Demo: neural style transfer. Paint a photo like Van Gogh, in one pass or by watching the optimisation."""
 from __future__ import annotations
 
-import hashlib
 import time
 
 import plotly.graph_objects as go
@@ -12,12 +11,12 @@ from PIL import Image
 from demos import limits, style, weights
 from demos.device import pick_device
 from demos.errors import DemoError
-from demos.images import to_png
+from demos.images import image_digest, to_png
 from demos.style import samples
 from ui import models, queue
-from ui.common import device_label, missing_mark, page_header, show_error, t
+from ui.common import device_label, memo, missing_mark, page_header, show_error, t
 from ui.common import size as human_size
-from ui.inputs import camera_image, sample_image, uploaded_image, url_image
+from ui.inputs import image_input
 
 JOB = "style_job"            # session state: the visitor's Gatys optimisation (demos.style.GatysJob)
 ON_GPU = pick_device().type != "cpu"
@@ -30,18 +29,6 @@ GRAM_CHANNELS = 64
 
 
 # --------------------------------------------------------------------------- helpers
-
-def memo(name: str, key: tuple, compute):
-    """The last result of ``compute`` under ``name``, recomputed only when ``key`` changes (reruns are cheap)."""
-    store = st.session_state.setdefault("style_memo", {})
-    if name not in store or store[name][0] != key:
-        store[name] = (key, compute())
-    return store[name][1]
-
-
-def fingerprint(image: Image.Image) -> str:
-    return hashlib.sha1(image.tobytes()).hexdigest() + f"{image.size}"
-
 
 def shrink(image: Image.Image, side: int) -> Image.Image:
     if max(image.size) <= side:
@@ -63,14 +50,8 @@ def fetch_samples_button() -> None:
 def choose(kind: str, gallery: dict) -> Image.Image | None:
     """An image for ``kind`` ("content" or "style"): a sample, an upload, the camera or a web address."""
     sources = ["sample", "upload", "camera", "url"] if kind == "content" else ["sample", "upload", "url"]
-    default = "sample" if gallery else "upload"
     labels = {s: t(f"style.source.{s}") for s in sources}   # in this run's language (format_func may run later)
-    source = st.segmented_control(t(f"style.{kind}.source"), sources, default=default, key=f"style_{kind}_source",
-                                  format_func=labels.__getitem__) or default
-    return {"sample": lambda: sample_image(f"style_{kind}_sample", gallery),
-            "upload": lambda: uploaded_image(f"style_{kind}_upload"),
-            "camera": lambda: camera_image(f"style_{kind}_camera"),
-            "url": lambda: url_image(f"style_{kind}_url")}[source]()
+    return image_input(f"style_{kind}", t(f"style.{kind}.source"), labels, sources=sources, samples=gallery)
 
 
 # --------------------------------------------------------------------------- fast mode
@@ -112,7 +93,7 @@ def fast_mode(content: Image.Image | None) -> None:
         return out, time.perf_counter() - start
 
     try:
-        result, seconds = memo("fast", (fingerprint(image), model_id), run)
+        result, seconds = memo("style_fast", (image_digest(image), model_id), run)
     except DemoError as error:   # the server too busy to answer in time, or the network failed
         show_error(error)
         return
@@ -251,7 +232,7 @@ def gram_section(painting: Image.Image, settings: dict, features: torch.nn.Modul
     st.markdown(t("style.gram.explain", channels=GRAM_CHANNELS))
     layer = st.selectbox(t("style.gram.layer"), settings["style_layers"], key="style_gram_layer")
     size = settings["size"]
-    fig = memo("gram", (fingerprint(painting), layer, size), lambda: gram_chart(painting, layer, size, features))
+    fig = memo("style_gram", (image_digest(painting), layer, size), lambda: gram_chart(painting, layer, size, features))
     st.plotly_chart(fig, width="stretch", config={"displayModeBar": False}, key="style_gram_chart")
 
 

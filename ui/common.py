@@ -1,7 +1,7 @@
 """Language, device badge, page header and error display, the same on every page."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, TypeVar
 
 import streamlit as st
 import torch
@@ -9,6 +9,8 @@ import torch
 from demos import i18n, weights
 from demos.device import describe_device, pick_device, refused_device
 from demos.errors import DemoError
+
+T = TypeVar("T")
 
 
 PRESENT = "present"   # session state and query parameter of the projection mode
@@ -187,3 +189,15 @@ def projection_toggle() -> None:
         st.html(PROJECTION_CSS)
     elif PRESENT in st.query_params:
         del st.query_params[PRESENT]
+
+
+def memo(name: str, key: tuple, compute: Callable[[], T]) -> T:
+    """The visitor's last result of ``compute`` under ``name``, computed again only when ``key`` changes.
+
+    Every click reruns the page: moving a slider beside a result must not compute the result again.
+    Only the latest result per name is kept, in the visitor's session.
+    """
+    store = st.session_state.setdefault("_memo", {})
+    if name not in store or store[name][0] != key:
+        store[name] = (key, compute())
+    return store[name][1]

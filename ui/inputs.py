@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 from pathlib import Path
+from typing import Callable, Sequence
 
 from PIL import Image
 
@@ -53,7 +54,7 @@ def _fetch(url: str) -> bytes:
     return fetch_image_bytes(url)
 
 
-def url_image(key: str) -> Image.Image | None:
+def url_image(key: str, max_side: int = DEFAULT_MAX_SIDE) -> Image.Image | None:
     """An image from a web address the visitor pastes (public http(s) only), or None."""
     url = st.text_input(t("common.url"), key=key, placeholder="https://…").strip()
     if not url:
@@ -64,7 +65,7 @@ def url_image(key: str) -> Image.Image | None:
     except DemoError as error:
         show_error(error)
         return None
-    return _load(data)
+    return _load(data, max_side)
 
 
 def sample_image(key: str, samples: dict[str, Path]) -> Image.Image | None:
@@ -76,3 +77,35 @@ def sample_image(key: str, samples: dict[str, Path]) -> Image.Image | None:
     names = {label: weights.describe_label(label, lang()) for label in samples}
     label = st.selectbox(t("common.sample"), list(samples), key=key, format_func=names.__getitem__)
     return _load(samples[label].read_bytes()) if label is not None else None
+
+
+SOURCES = ("sample", "upload", "camera", "url")
+
+
+def image_input(prefix: str, label: str, source_labels: dict[str, str], *, sources: Sequence[str] = SOURCES,
+                samples: dict[str, Path] | None = None, sample: Callable[[], Image.Image | None] | None = None,
+                samples_first: bool | None = None, max_side: int = DEFAULT_MAX_SIDE,
+                radio: bool = False) -> Image.Image | None:
+    """The visitor's picture, from the source they pick: a sample, an upload, the camera or a web address.
+
+    Widgets are keyed ``<prefix>_source``, ``<prefix>_sample``, ``<prefix>_upload``... (links and tests name
+    them). The source offered first is "sample" when there are samples (``samples_first``, by default whether
+    ``samples`` has any), else "upload"; ``sample`` replaces the sample list by a page's own chooser.
+    ``radio``: a horizontal radio instead of a segmented control (it wraps in a narrow column).
+    """
+    if samples_first is None:
+        samples_first = bool(samples)
+    default = "sample" if "sample" in sources and samples_first else "upload"
+    if radio:
+        source = st.radio(label, list(sources), index=list(sources).index(default), horizontal=True,
+                          key=f"{prefix}_source", format_func=source_labels.__getitem__)
+    else:
+        source = st.segmented_control(label, list(sources), default=default, key=f"{prefix}_source",
+                                      format_func=source_labels.__getitem__) or default
+    if source == "sample":
+        return sample() if sample is not None else sample_image(f"{prefix}_sample", samples or {})
+    if source == "upload":
+        return uploaded_image(f"{prefix}_upload", max_side)
+    if source == "camera":
+        return camera_image(f"{prefix}_camera", max_side)
+    return url_image(f"{prefix}_url", max_side)
