@@ -42,3 +42,24 @@ def translate(key: str, lang: str = DEFAULT_LANGUAGE, **params: object) -> str:
 def placeholders(text: str) -> set[str]:
     """The ``{names}`` a template expects (used to check both catalogues agree)."""
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+# --- numbers as each language writes them -----------------------------------------------------------------
+
+def format_decimal(x: float, spec: str = "g", lang: str = DEFAULT_LANGUAGE) -> str:
+    """``x`` formatted by ``spec`` with the language's decimal mark (0.12 / 0,12)."""
+    text = format(x, spec)
+    return text.replace(".", ",") if normalise_language(lang) == "fr" else text
+
+
+def format_number(n: int, lang: str = DEFAULT_LANGUAGE) -> str:
+    """An integer with thousands separated as the language does it (12,345 / 12 345)."""
+    return f"{n:,}".replace(",", "\u202f" if normalise_language(lang) == "fr" else ",")
+
+
+def format_percent(share: float, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A share as a percentage with two significant digits: one cell of 32,400 holds 0.0031%, not "0.00%"."""
+    import numpy as np   # here: the catalogue itself loads without numpy
+
+    text = np.format_float_positional(share * 100, precision=2, fractional=False, trim="-")
+    return (text.replace(".", ",") if normalise_language(lang) == "fr" else text) + "%"

@@ -682,8 +682,9 @@ def human_size(n: int | None, lang: str = "en") -> str:
         if value < 999.95:  # would print as "1000.0 kB" otherwise
             break
         value, unit = value / 1000, bigger
-    text = f"{value:.1f} {unit}"
-    return text.replace(".", ",") if lang == "fr" else text
+    from demos.i18n import format_decimal   # light (JSON only)
+
+    return f"{format_decimal(value, '.1f', lang)} {unit}"
 
 
 def describe(artifact_id: str, lang: str = "en") -> str:

@@ -1,33 +1,29 @@
 """Demo 7: attention sampling reads a megapixel image through K small patches (Katharopoulos & Fleuret, 2019)."""
 from __future__ import annotations
 
-import json
 import secrets
-from dataclasses import dataclass
-from pathlib import Path
 
-import cv2
 import numpy as np
 import streamlit as st
 
 from demos import attention_sampling as attn, weights
-from demos.attention_sampling.megapixel_mnist import SCALE, low_resolution
+from demos.attention_sampling.megapixel_mnist import SCALE
 from demos.attention_sampling.model import PATCH
+from demos.attention_sampling.views import Picture, attention_view, display_size, full_size_view, input_view, patch_weights
+from demos.cards import read_card
 from demos.errors import DemoError
 from demos.grids import upscale
 from demos.images import DEFAULT_MAX_SIDE, image_digest, to_png
-from demos.jobs import Job
+from demos.jobs import DONE, Job
 from demos.url_state import Param
 from ui import models, queue
 from ui.charts import digit_probabilities
-from ui.common import labels, lang, memo, page_header, show_error, size, t
+from ui.common import decimal, labels, memo, number, page_header, percent, show_error, size, t
 from ui.inputs import uploaded_image
 from ui.links import restore_from_url, share_link
 
-SHOWN = 600              # px: the longer side the image is shown at (a 1500² PNG per rerun would weigh 2 MB)
 MAX_SEED = 999_999
 SOURCES = ["generate", "upload"]
-TARGET, OTHER, SAMPLE = (46, 204, 64), (0, 150, 255), (255, 50, 50)    # RGB: majority digits, others, patches
 FULL = "attention_full"  # session state: the last full-resolution run, with the image it was run on
 FULL_JOB = "attention_full_job"  # session state: that run while it waits or runs (a demos.jobs.Job)
 PARAMS = (
@@ -41,33 +37,6 @@ ESTIMATOR = (r"\begin{aligned}\Psi(x) &= g\Big(\sum_{i=1}^{N} a(\tilde x; w_a)_i
              r" = g\Big(\mathbb{E}_{I \sim a(\tilde x; w_a)}\big[f(x; w_f)_I\big]\Big) \\"
              r" &\approx g\Big(\frac{1}{K}\sum_{k=1}^{K} f(x; w_f)_{Q_k}\Big),"
              r" \quad Q_1, \dots, Q_K \sim a(\tilde x; w_a)\end{aligned}")
-
-
-@dataclass(frozen=True)
-class Picture:
-    """The image the model reads: grayscale, white ink on black, with its truth when we generated it."""
-
-    gray: np.ndarray                 # (H, W) uint8
-    key: str                         # identifies the image across reruns
-    label: int | None = None         # the majority digit (generated images only)
-    boxes: np.ndarray | None = None  # (5, 4) x0, y0, x1, y1; the 3 majority digits first
-
-
-def number(n: int) -> str:
-    """An integer with thousands separated as the visitor's language does it."""
-    return f"{n:,}".replace(",", "\u202f" if lang() == "fr" else ",")
-
-
-def decimal(x: float, spec: str = "g") -> str:
-    """``x`` formatted by ``spec`` with the visitor's decimal mark (0.12 / 0,12)."""
-    text = format(x, spec)
-    return text.replace(".", ",") if lang() == "fr" else text
-
-
-def percent(share: float) -> str:
-    """A share as a percentage with two significant digits: one cell of 32,400 holds 0.0031%, not "0.00%"."""
-    text = np.format_float_positional(share * 100, precision=2, fractional=False, trim="-")
-    return (text.replace(".", ",") if lang() == "fr" else text) + "%"
 
 
 def duration(seconds: float) -> str:
@@ -127,66 +96,6 @@ def reading_for(picture: Picture, k: int, draw: int, model: attn.AttentionSample
     """
     return memo("attention_reading", (picture.key, k, draw, id(model)),
                 lambda: attn.read(picture.gray, k=k, seed=draw, model=model, alive=queue.visitor_alive()))
-
-
-def display_size(shape: tuple[int, int]) -> tuple[int, int]:
-    """(width, height) the image is shown at: SHOWN px on its longer side, never enlarged."""
-    h, w = shape
-    factor = min(1.0, SHOWN / max(h, w))
-    return max(1, round(w * factor)), max(1, round(h * factor))
-
-
-def draw_overlays(rgb: np.ndarray, full_shape: tuple[int, int], boxes: np.ndarray | None,
-                  positions: np.ndarray, thickness: int) -> np.ndarray:
-    """``rgb`` (any size) with the digits' boxes and the sampled patches drawn on, in ``full_shape`` coordinates."""
-    fy, fx = rgb.shape[0] / full_shape[0], rgb.shape[1] / full_shape[1]
-    out = np.ascontiguousarray(rgb)
-    for i, (x0, y0, x1, y1) in enumerate(boxes if boxes is not None else []):
-        pad = 3 * thickness     # a little room, so the box does not hide the digit's edge
-        cv2.rectangle(out, (int(x0 * fx) - pad, int(y0 * fy) - pad), (int(x1 * fx) + pad, int(y1 * fy) + pad),
-                      TARGET if i < 3 else OTHER, thickness)
-    half = PATCH / 2
-    for row, col in positions:
-        cv2.rectangle(out, (int((col - half) * fx), int((row - half) * fy)),
-                      (int((col + half) * fx), int((row + half) * fy)), SAMPLE, thickness)
-    return out
-
-
-def input_view(picture: Picture, reading: attn.Reading) -> np.ndarray:
-    """The image, downscaled for the screen, with its boxes and the sampled patches."""
-    # Thickened first: averaged down 2.5×, the 1-pixel strokes of the digits would fade to grey.
-    thick = cv2.dilate(picture.gray, np.ones((3, 3), np.uint8))
-    small = cv2.resize(thick, display_size(picture.gray.shape), interpolation=cv2.INTER_AREA)
-    return draw_overlays(cv2.cvtColor(small, cv2.COLOR_GRAY2RGB), picture.gray.shape, picture.boxes,
-                         reading.positions, thickness=2)
-
-
-def full_size_view(picture: Picture, reading: attn.Reading) -> bytes:
-    """PNG of the full-resolution image with its overlays (built only when the visitor downloads it)."""
-    rgb = cv2.cvtColor(picture.gray, cv2.COLOR_GRAY2RGB)
-    return to_png(draw_overlays(rgb, picture.gray.shape, picture.boxes, reading.positions, thickness=3))
-
-
-def attention_view(picture: Picture, reading: attn.Reading, heat: bool) -> np.ndarray:
-    """The low-resolution view x̃, enlarged without smoothing (its coarseness is the point), heatmap on top."""
-    low = (low_resolution(picture.gray, SCALE) * 255).round().astype(np.uint8)
-    rgb = cv2.cvtColor(low, cv2.COLOR_GRAY2RGB)
-    if heat:
-        level = reading.attention / max(float(reading.attention.max()), 1e-12)
-        colours = cv2.cvtColor(cv2.applyColorMap((level * 255).astype(np.uint8), cv2.COLORMAP_INFERNO),
-                               cv2.COLOR_BGR2RGB)
-        alpha = 0.85 * level[..., None]     # where the attention is nil, x̃ shows through
-        rgb = (rgb * (1 - alpha) + colours * alpha).round().astype(np.uint8)
-    big = cv2.resize(rgb, display_size(picture.gray.shape), interpolation=cv2.INTER_NEAREST)
-    return draw_overlays(big, picture.gray.shape, None, reading.positions, thickness=1)
-
-
-def patch_weights(reading: attn.Reading, full_shape: tuple[int, int]) -> np.ndarray:
-    """The attention a_i of each sampled patch (the cell of x̃ its centre comes from)."""
-    h, w = reading.attention.shape
-    rows = np.clip((reading.positions[:, 0] * h / full_shape[0]).astype(int), 0, h - 1)
-    cols = np.clip((reading.positions[:, 1] * w / full_shape[1]).astype(int), 0, w - 1)
-    return reading.attention[rows, cols]
 
 
 def zoom_in(picture: Picture, reading: attn.Reading) -> None:
@@ -266,7 +175,7 @@ def full_resolution(picture: Picture, model: attn.AttentionSampler) -> dict | No
 
         queue.submit(FULL_JOB, work, kind="full-resolution-cnn")
     job = queue.current(FULL_JOB)
-    if job is not None and job.status == "done":
+    if job is not None and job.status == DONE:
         st.session_state[FULL] = job.result
         queue.forget(FULL_JOB)
     elif job is not None:   # its place in the queue, or a spinner-like bar, with Cancel
@@ -315,7 +224,7 @@ def model_card() -> None:
     """How the shipped model was trained and how often it errs, when its training card is beside it."""
     path = weights.locate(attn.WEIGHTS_ID)
     try:
-        card = json.loads(Path(path).with_suffix(".json").read_text()) if path else None
+        card = read_card(path)
         text = card and t("attention_sampling.model_card", minutes=f"{card['train_seconds'] / 60:.0f}",
                           error=decimal(card["test_error"], ".1%"), n=number(card["test_images"]),
                           k=card.get("recipe", {}).get("k", 10))
@@ -367,7 +276,7 @@ if reading is not None:
         model_card()
     show_costs(picture, reading, model)
     name = f"megapixel_mnist_{st.session_state['attention_seed']}" if picture.label is not None else "upload"
-    st.download_button(t("attention_sampling.download"), lambda: full_size_view(picture, reading),
+    st.download_button(t("attention_sampling.download"), lambda: to_png(full_size_view(picture, reading)),
                        file_name=f"{name}_k{k}.png", mime="image/png", icon=":material/download:",
                        on_click="ignore", key="attention_download")
 share_link(PARAMS, t("attention_sampling.share"))

@@ -1,5 +1,4 @@
 """Demo: generative adversarial networks: a conditional GAN this project trained, and BigGAN."""
-import json
 import re
 
 import numpy as np
@@ -8,12 +7,13 @@ import torch
 
 from demos import limits, weights
 from demos.device import pick_device
+from demos.cards import read_card
 from demos.errors import DemoError
 from demos.gan import biggan, conditional
 from demos.gan.train_conditional import GanSettings, progress_grid, train
 from demos.grids import tile, upscale
 from demos.images import to_png
-from demos.jobs import Job
+from demos.jobs import DONE, STOPPED, Job
 from ui import models, queue
 from ui.common import page_header, show_error, size as human_size, t
 
@@ -104,7 +104,7 @@ def live_view(job: Job) -> None:
         st.image(upscale(job.state["grid"], 2), width=420, caption=t("gan.live.caption", epoch=f"{record['epoch']:.2f}"))
         st.caption(t("gan.live.losses", d=f"{record['loss_d']:.2f}", g=f"{record['loss_g']:.2f}",
                      real=f"{record['d_real']:.2f}", fake=f"{record['d_fake']:.2f}"))
-    if job.status in ("done", "stopped") and job.result:
+    if job.status in (DONE, STOPPED) and job.result:
         st.success(t("gan.live.done", seconds=f"{job.result[-1]['seconds']:.0f}"))
 
 
@@ -114,9 +114,8 @@ def ours_tab() -> None:
     except DemoError as error:
         show_error(error)
         return
-    card_path = conditional.SHIPPED.with_suffix(".json")
-    if card_path.exists():
-        card = json.loads(card_path.read_text())
+    card = read_card(conditional.SHIPPED)
+    if card is not None:
         st.markdown(t("gan.ours.explain", epochs=card["epochs"], seconds=f"{card['train_seconds']:.0f}",
                       recognised=f"{card['recognised_1000']:.1%}"))
     else:   # weights without their card (e.g. a training run still going)
@@ -190,7 +189,7 @@ def big_view(job: Job) -> None:
     """BigGAN's place in the queue or progress, then the grid and its download."""
     queue.status(job, key="gan_big_cancel", running_text=t("gan.big.progress", done=job.state.get("done", 0),
                                                             n=job.state.get("n", "…")))
-    if job.status in ("done", "stopped") and job.result:
+    if job.status in (DONE, STOPPED) and job.result:
         image, caption = job.result
         st.image(image, caption=caption)
         st.download_button(t("gan.download_png"), to_png(image), file_name="biggan.png", mime="image/png",
@@ -223,7 +222,7 @@ def walk_view(job: Job) -> None:
     """The walk's place in the queue or progress, then its frames (slider) and GIF."""
     queue.status(job, key="gan_big_walk_cancel", running_text=t("gan.big.progress", done=job.state.get("done", 0),
                                                                  n=job.state.get("n", "…")))
-    frames = job.result if job.status in ("done", "stopped") else None
+    frames = job.result if job.status in (DONE, STOPPED) else None
     if frames:
         c1, c2 = st.columns(2)
         step = c1.slider(t("gan.ours.walk_step"), 0, len(frames) - 1, 0, key="gan_big_walk_frame")

@@ -10,7 +10,7 @@ from demos import mnist
 from demos.errors import DemoError, ImageError
 from demos.grids import tile, upscale
 from demos.images import load_image
-from demos.jobs import Job
+from demos.jobs import DONE, FAILED, Job
 from demos.mnist.train import QUICK, train_and_evaluate
 from ui import models, queue
 from ui.charts import digit_probabilities
@@ -120,8 +120,8 @@ def training_view(job: Job) -> None:
 def adopt_training() -> None:
     """A finished run of the visitor becomes their model (a cancelled one is dropped)."""
     job = queue.current(TRAINING)
-    if job is not None and job.finished and job.status != "failed":
-        if job.status == "done":
+    if job is not None and job.finished and job.status != FAILED:
+        if job.status == DONE:
             st.session_state[MY_MODEL] = job.result
         queue.forget(TRAINING)
 

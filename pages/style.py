@@ -11,6 +11,7 @@ from PIL import Image
 from demos import limits, style, weights
 from demos.device import pick_device
 from demos.errors import DemoError
+from demos.jobs import DONE, STOPPED
 from demos.images import image_digest, to_png
 from demos.style import samples
 from ui import models, queue
@@ -192,7 +193,7 @@ def job_view(job: style.GatysJob) -> None:
     if job.history:
         curves.plotly_chart(loss_chart(job.history, job.settings["ratio"]), width="stretch",
                             config={"displayModeBar": False}, key="style_loss_chart")
-    if job.status in ("done", "stopped") and job.result is not None:
+    if job.status in (DONE, STOPPED) and job.result is not None:
         st.success(t(f"style.gatys.{job.status}", step=job.step, seconds=f"{job.seconds:.1f}"),
                    icon=":material/check:")
         st.download_button(t("style.download"), to_png(job.result), file_name="style_gatys.png", mime="image/png",

@@ -6,11 +6,11 @@ and its card says what was measured.
 """
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pytest
 
+from demos.cards import read_card
 from tests.support import mnist_test_digits, write_mnist_subset
 
 
@@ -25,7 +25,7 @@ def test_mnist_training_script_writes_weights_the_app_reads_and_a_card(small_mni
 
     out = tmp_path / "mnist_cnn.pt"
     train.main(["--data", str(small_mnist), "--out", str(out), "--epochs", "0.5", "--seed", "1"])
-    card = json.loads(out.with_suffix(".json").read_text())
+    card = read_card(out)
     assert card["settings"]["steps"] == 234 and 0 < card["test_error"] < 0.3
     model = mnist.load_model(out)
     images, labels = mnist_test_digits()
@@ -39,7 +39,7 @@ def test_gan_training_script_saves_snapshots_and_measures_itself(small_mnist, tm
 
     out = tmp_path / "mnist_cgan.pt"
     train_conditional.main(["--data", str(small_mnist), "--out", str(out), "--epochs", "1", "--snapshots", "1"])
-    card = json.loads(out.with_suffix(".json").read_text())
+    card = read_card(out)
     assert card["epochs"] == 1 and card["snapshots"] == [1] and len(card["per_epoch"]) == 1
     assert 0 <= card["recognised_1000"] <= 1
     assert (tmp_path / "gan_progress" / "epoch_01.png").is_file()
@@ -55,7 +55,7 @@ def test_attention_training_script_runs_its_stages_and_writes_a_model(small_mnis
     out = tmp_path / "attention_sampling.pt"
     train.main(["--data", str(small_mnist), "--out", str(out), "--steps", "2", "--pretrain-steps", "2",
                 "--ink-steps", "1", "--sharpen", "1:5e-4:-0.02", "--test-images", "2"])
-    summary = json.loads(out.with_suffix(".json").read_text())
+    summary = read_card(out)
     assert summary["recipe"]["steps"] == 2 and summary["recipe"]["sharpen"] == [[1, 5e-4, -0.02]]
     assert 0 <= summary["test_error"] <= 1 and summary["history"]
     model = attention_sampling.load_model(out)

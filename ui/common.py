@@ -201,3 +201,18 @@ def memo(name: str, key: tuple, compute: Callable[[], T]) -> T:
     if name not in store or store[name][0] != key:
         store[name] = (key, compute())
     return store[name][1]
+
+
+def number(n: int) -> str:
+    """An integer as the visitor's language writes it (12,345 / 12 345)."""
+    return i18n.format_number(n, lang())
+
+
+def decimal(x: float, spec: str = "g") -> str:
+    """``x`` formatted by ``spec`` with the visitor's decimal mark (0.12 / 0,12)."""
+    return i18n.format_decimal(x, spec, lang())
+
+
+def percent(share: float) -> str:
+    """A share as a percentage with two significant digits, in the visitor's language."""
+    return i18n.format_percent(share, lang())

@@ -40,6 +40,7 @@ import torch.nn.functional as F
 
 from demos.attention_sampling import megapixel_mnist as mm
 from demos.attention_sampling.model import PATCH, AttentionSampler, entropy
+from demos.cards import write_card
 from demos.device import fast_cpu_dtype, pick_device
 from demos.mnist.data import load_mnist
 
@@ -253,7 +254,7 @@ def main(argv: list[str] | None = None) -> None:
     torch.save(model.state_dict(), out)
     summary = {"test_error": error, "test_images": args.test_images, "train_seconds": round(seconds, 1),
                "device": str(pick_device()), "torch": torch.__version__, "recipe": asdict(recipe), "history": history}
-    out.with_suffix(".json").write_text(json.dumps(summary, indent=2))
+    write_card(out, summary)
     print(json.dumps({k: v for k, v in summary.items() if k != "history"}))
 
 

@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from demos.cards import write_card
 from demos.device import fast_cpu_dtype, pick_device
 from demos.gan.conditional import ASSETS, N_CLASSES, Discriminator, Generator, noise, recognisability, render
 from demos.grids import tile
@@ -148,7 +149,7 @@ def main(argv: list[str] | None = None) -> None:
             "recognised_1000": recognisability(G, n=1000), "per_epoch": epoch_log,
             "snapshots": sorted(e for e in snapshots if e <= args.epochs),
             "device": str(pick_device()), "torch": torch.__version__, "settings": asdict(settings)}
-    out.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
+    write_card(out, card)
     print(json.dumps(card))
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from demos.cards import write_card
 from demos.device import fast_cpu_dtype, pick_device
 from demos.inference import shared_service
 from demos.mnist.data import load_mnist
@@ -166,7 +167,7 @@ def main(argv: list[str] | None = None) -> None:
     torch.save(model.cpu().state_dict(), out)
     card = {"test_error": error, "train_seconds": history[-1]["seconds"], "device": str(pick_device()),
             "torch": torch.__version__, "settings": asdict(settings)}
-    out.with_suffix(".json").write_text(json.dumps(card, indent=2) + "\n")
+    write_card(out, card)
     print(json.dumps(card))
 
 

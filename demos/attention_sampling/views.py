@@ -1,0 +1,87 @@
+"""What the attention-sampling page draws: the image with its digits' boxes and sampled patches, the attention.
+
+Plain numpy/OpenCV, no Streamlit: the page shows these arrays, a test can check their pixels.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from demos.attention_sampling import Reading
+from demos.attention_sampling.megapixel_mnist import SCALE, low_resolution
+from demos.attention_sampling.model import PATCH
+
+SHOWN = 600              # px: the longer side the image is shown at (a 1500² PNG per rerun would weigh 2 MB)
+TARGET, OTHER, SAMPLE = (46, 204, 64), (0, 150, 255), (255, 50, 50)    # RGB: majority digits, others, patches
+
+
+@dataclass(frozen=True)
+class Picture:
+    """The image the model reads: grayscale, white ink on black, with its truth when we generated it."""
+
+    gray: np.ndarray                 # (H, W) uint8
+    key: str                         # identifies the image across reruns
+    label: int | None = None         # the majority digit (generated images only)
+    boxes: np.ndarray | None = None  # (5, 4) x0, y0, x1, y1; the 3 majority digits first
+
+
+def display_size(shape: tuple[int, int]) -> tuple[int, int]:
+    """(width, height) the image is shown at: SHOWN px on its longer side, never enlarged."""
+    h, w = shape
+    factor = min(1.0, SHOWN / max(h, w))
+    return max(1, round(w * factor)), max(1, round(h * factor))
+
+
+def draw_overlays(rgb: np.ndarray, full_shape: tuple[int, int], boxes: np.ndarray | None,
+                  positions: np.ndarray, thickness: int) -> np.ndarray:
+    """``rgb`` (any size) with the digits' boxes and the sampled patches drawn on, in ``full_shape`` coordinates."""
+    fy, fx = rgb.shape[0] / full_shape[0], rgb.shape[1] / full_shape[1]
+    out = np.ascontiguousarray(rgb)
+    for i, (x0, y0, x1, y1) in enumerate(boxes if boxes is not None else []):
+        pad = 3 * thickness     # a little room, so the box does not hide the digit's edge
+        cv2.rectangle(out, (int(x0 * fx) - pad, int(y0 * fy) - pad), (int(x1 * fx) + pad, int(y1 * fy) + pad),
+                      TARGET if i < 3 else OTHER, thickness)
+    half = PATCH / 2
+    for row, col in positions:
+        cv2.rectangle(out, (int((col - half) * fx), int((row - half) * fy)),
+                      (int((col + half) * fx), int((row + half) * fy)), SAMPLE, thickness)
+    return out
+
+
+def input_view(picture: Picture, reading: Reading) -> np.ndarray:
+    """The image, downscaled for the screen, with its boxes and the sampled patches."""
+    # Thickened first: averaged down 2.5×, the 1-pixel strokes of the digits would fade to grey.
+    thick = cv2.dilate(picture.gray, np.ones((3, 3), np.uint8))
+    small = cv2.resize(thick, display_size(picture.gray.shape), interpolation=cv2.INTER_AREA)
+    return draw_overlays(cv2.cvtColor(small, cv2.COLOR_GRAY2RGB), picture.gray.shape, picture.boxes,
+                         reading.positions, thickness=2)
+
+
+def full_size_view(picture: Picture, reading: Reading) -> np.ndarray:
+    """The full-resolution image with its overlays (for a download: 1500² pixels)."""
+    rgb = cv2.cvtColor(picture.gray, cv2.COLOR_GRAY2RGB)
+    return draw_overlays(rgb, picture.gray.shape, picture.boxes, reading.positions, thickness=3)
+
+
+def attention_view(picture: Picture, reading: Reading, heat: bool) -> np.ndarray:
+    """The low-resolution view x̃, enlarged without smoothing (its coarseness is the point), heatmap on top."""
+    low = (low_resolution(picture.gray, SCALE) * 255).round().astype(np.uint8)
+    rgb = cv2.cvtColor(low, cv2.COLOR_GRAY2RGB)
+    if heat:
+        level = reading.attention / max(float(reading.attention.max()), 1e-12)
+        colours = cv2.cvtColor(cv2.applyColorMap((level * 255).astype(np.uint8), cv2.COLORMAP_INFERNO),
+                               cv2.COLOR_BGR2RGB)
+        alpha = 0.85 * level[..., None]     # where the attention is nil, x̃ shows through
+        rgb = (rgb * (1 - alpha) + colours * alpha).round().astype(np.uint8)
+    big = cv2.resize(rgb, display_size(picture.gray.shape), interpolation=cv2.INTER_NEAREST)
+    return draw_overlays(big, picture.gray.shape, None, reading.positions, thickness=1)
+
+
+def patch_weights(reading: Reading, full_shape: tuple[int, int]) -> np.ndarray:
+    """The attention a_i of each sampled patch (the cell of x̃ its centre comes from)."""
+    h, w = reading.attention.shape
+    rows = np.clip((reading.positions[:, 0] * h / full_shape[0]).astype(int), 0, h - 1)
+    cols = np.clip((reading.positions[:, 1] * w / full_shape[1]).astype(int), 0, w - 1)
+    return reading.attention[rows, cols]
