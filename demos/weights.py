@@ -696,6 +696,24 @@ def describe(artifact_id: str, lang: str = "en") -> str:
 
 
 def describe_label(label: str, lang: str = "en") -> str:
-    """``label`` in ``lang`` when it is a catalogue file's description (a sample's name), else unchanged."""
-    artifact_id = next((a.id for a in CATALOGUE.values() if a.description == label), None)
-    return describe(artifact_id, lang) if artifact_id is not None else label
+    """What ``label`` names, in ``lang``: a catalogue id (a sample) is described; any other text is kept."""
+    return describe(label, lang) if label in CATALOGUE else label
+
+
+# ---------------------------------------------------------------------------
+# Samples: the photos and paintings a page offers (catalogue entries, never committed)
+# ---------------------------------------------------------------------------
+
+def sample_ids(prefix: str) -> list[str]:
+    """The catalogue ids starting with ``prefix`` (``"cyclegan-sample-"``), in the catalogue's order."""
+    return [artifact_id for artifact_id in CATALOGUE if artifact_id.startswith(prefix)]
+
+
+def samples(prefix: str) -> dict[str, Path]:
+    """Catalogue id → file of the samples with ``prefix`` already on this machine (weights folder or cache)."""
+    return {artifact_id: path for artifact_id in sample_ids(prefix) if (path := locate(artifact_id)) is not None}
+
+
+def missing(*prefixes: str) -> list[str]:
+    """The ids of the samples with one of ``prefixes`` not on this machine yet (``python -m demos.fetch`` gets them)."""
+    return [artifact_id for prefix in prefixes for artifact_id in sample_ids(prefix) if locate(artifact_id) is None]

@@ -31,14 +31,14 @@ def direction_label(model_id: str) -> str:
 
 
 def sample_input() -> Image.Image | None:
-    missing = cyclegan.missing_samples()
+    missing = weights.missing(cyclegan.SAMPLE_PREFIX)
     if missing and not weights.offline() and st.button(
             t("cyclegan.fetch_samples", count=len(missing)), icon=":material/download:"):
         try:
             models.ensure_files(*missing)
         except DemoError as error:
             show_error(error)
-    samples = cyclegan.available_samples()
+    samples = weights.samples(cyclegan.SAMPLE_PREFIX)
     if not samples:
         st.info(t("cyclegan.no_samples"), icon=":material/photo_library:")
         return None
@@ -49,7 +49,7 @@ def choose_image() -> Image.Image | None:
     # A horizontal radio wraps in this narrow column, where a segmented control would be cut off.
     # A phone photo is decoded no larger than the largest working size offered: nothing larger is ever used.
     return image_input("cyclegan", t("cyclegan.source"), {s: t(f"cyclegan.source.{s}") for s in INPUT_SOURCES},
-                       sample=sample_input, samples_first=bool(cyclegan.available_samples()),
+                       sample=sample_input, samples_first=bool(weights.samples(cyclegan.SAMPLE_PREFIX)),
                        max_side=max(cyclegan.size_choices()), radio=True)
 
 

@@ -13,7 +13,6 @@ from demos.device import pick_device
 from demos.errors import DemoError
 from demos.jobs import DONE, STOPPED
 from demos.images import image_digest, to_png
-from demos.style import samples
 from ui import models, queue
 from ui.common import device_label, memo, missing_mark, page_header, show_error, t
 from ui.common import size as human_size
@@ -39,7 +38,7 @@ def shrink(image: Image.Image, side: int) -> Image.Image:
 
 def fetch_samples_button() -> None:
     """Online, one click fetches the sample paintings and photo (none ships with the app)."""
-    missing = samples.missing_samples()
+    missing = weights.missing(style.PAINTING_PREFIX, style.PHOTO_PREFIX)
     if missing and not weights.offline() and st.button(t("style.fetch_samples", count=len(missing)),
                                                        icon=":material/download:", key="style_fetch_samples"):
         try:
@@ -205,7 +204,7 @@ def gatys_mode(content: Image.Image | None) -> None:
     features = vgg19_or_message()
     left, right = st.columns(2, gap="large")
     with left:
-        painting = choose("style", samples.available_paintings())
+        painting = choose("style", weights.samples(style.PAINTING_PREFIX))
         photo_col, painting_col = st.columns(2)
         if content is not None:
             photo_col.image(shrink(content, 512), caption=t("style.content.caption"), width="stretch")
@@ -241,7 +240,7 @@ def gram_section(painting: Image.Image, settings: dict, features: torch.nn.Modul
 
 page_header("style")
 fetch_samples_button()
-content = choose("content", samples.available_photos())
+content = choose("content", weights.samples(style.PHOTO_PREFIX))
 fast_tab, gatys_tab = st.tabs([t("style.tab.fast"), t("style.tab.gatys")])
 with fast_tab:
     fast_mode(content)

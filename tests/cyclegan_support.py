@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 from demos import weights
-from demos.cyclegan.samples import sample_ids
+from demos.cyclegan import SAMPLE_PREFIX
 from tests.conftest import SHARED_DATA
 
 SHARED_CYCLEGAN = SHARED_DATA / "cyclegan"
@@ -31,7 +31,7 @@ def place_samples(folder: Path) -> list[str]:
     """Copy the shared photos that are catalogue samples (same file name) to their catalogue paths."""
     shared = {p.name: p for p in SHARED_CYCLEGAN.glob("test_images/*/*")}
     placed = []
-    for artifact_id in sample_ids():
+    for artifact_id in weights.sample_ids(SAMPLE_PREFIX):
         filename = weights.get(artifact_id).filename
         source = shared.get(Path(filename).name)
         if source is not None:

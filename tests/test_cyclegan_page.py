@@ -76,7 +76,8 @@ def test_samples_and_the_round_trip(weights_dir):
     at = cyclegan_page().run()
     assert not at.exception and not errors(at)
     assert at.radio(key="cyclegan_source").value == "sample"
-    assert at.selectbox(key="cyclegan_sample").value.startswith("Horses")
+    sample = at.selectbox(key="cyclegan_sample")
+    assert sample.format_func(sample.value).startswith("Horses")          # what the visitor reads
     assert at.toggle(key="cyclegan_cycle").value is True
     assert len(at.get("image")) == 6                           # + G(x), F(G(x)), the error map
     assert at.metric[0].label.startswith("Cycle error") and at.metric[0].value.endswith("%")

@@ -92,7 +92,7 @@ def test_every_file_is_described_in_both_languages(artifact_id):
     assert i18n.catalogue("en")[f"artifact.{artifact_id}"] == weights.get(artifact_id).description
     assert weights.describe(artifact_id, "fr") != weights.describe(artifact_id, "en") or artifact_id == (
         "style-photo-tuebingen")                                              # a place and a name
-    assert weights.describe_label(weights.get(artifact_id).description, "fr") == weights.describe(artifact_id, "fr")
+    assert weights.describe_label(artifact_id, "fr") == weights.describe(artifact_id, "fr")     # a sample's name
 
 
 def test_a_missing_file_is_named_in_french(tmp_path, monkeypatch):

@@ -69,11 +69,14 @@ def url_image(key: str, max_side: int = DEFAULT_MAX_SIDE) -> Image.Image | None:
 
 
 def sample_image(key: str, samples: dict[str, Path]) -> Image.Image | None:
-    """One of ``samples`` (label → file) chosen in a list, or None (with a hint when there are none)."""
+    """One of ``samples`` (catalogue id or a folder image's name → file) chosen in a list, or None.
+
+    With no samples, a hint says how to get some.
+    """
     if not samples:
         st.info(t("common.no_samples"), icon=":material/photo_library:")
         return None
-    # The options stay the files' own labels (a choice survives a change of language); shown translated.
+    # The options stay the ids (a choice survives a change of language); shown as the catalogue describes them.
     names = {label: weights.describe_label(label, lang()) for label in samples}
     label = st.selectbox(t("common.sample"), list(samples), key=key, format_func=names.__getitem__)
     return _load(samples[label].read_bytes()) if label is not None else None

@@ -19,9 +19,9 @@ from demos.model_cache import shared_model
 from ui.common import lang, size
 
 
-def download_progress(label: str):
-    """A ``progress(done, total)`` callback drawing a Streamlit progress bar."""
-    label = weights.describe_label(label, lang())   # a catalogue file's description, in the visitor's language
+def download_progress(artifact_id: str):
+    """A ``progress(done, total)`` callback drawing a Streamlit progress bar named after the catalogue file."""
+    label = weights.describe(artifact_id, lang())   # what the file is, in the visitor's language
     bar = st.progress(0.0, text=label)
 
     def update(done: int, total: int | None) -> None:
@@ -42,7 +42,7 @@ def ensure_files(*artifact_ids: str, download: bool = True) -> list[Path]:
         path = weights.locate(artifact_id)
         if path is None:
             fetch = download and not weights.offline()
-            progress = download_progress(weights.get(artifact_id).description) if fetch else None
+            progress = download_progress(artifact_id) if fetch else None
             path = weights.resolve(artifact_id, progress=progress, download=fetch)
         paths.append(path)
     return paths

@@ -9,7 +9,7 @@ Public API:
   weights catalogue or from any local ``.pth`` file (official CycleGAN
   ``resnet_9blocks`` or GAN Compression ``sub_mobile_resnet_9blocks``);
 - :data:`GENERATORS`: the released generators the page offers;
-- :func:`available_samples`: the sample photos on this machine.
+- :data:`SAMPLE_PREFIX`: the catalogue ids of its sample photos (``weights.samples(SAMPLE_PREFIX)``).
 """
 from __future__ import annotations
 
@@ -17,14 +17,15 @@ from demos.cyclegan.generators import ResnetGenerator, SubMobileResnetGenerator,
 from demos.cyclegan.load import (FAST_MODE, GENERATORS, CheckpointError, GeneratorInfo, architecture_cost,
                                  build_generator,
                                  clean_state_dict, get_info, load_generator)
-from demos.cyclegan.samples import available_samples, missing_samples
 from demos.cyclegan.translate import (Cycle, Translation, cycle, default_size, output_size, round_trip,
                                       size_choices, translate, translate_timed, warm_up,
                                       working_size)
 
+SAMPLE_PREFIX = "cyclegan-sample-"   # the catalogue's sample photos (horses, zebras, then others)
+
 __all__ = [
     "FAST_MODE", "GENERATORS", "CheckpointError", "architecture_cost", "Cycle", "GeneratorInfo", "ResnetGenerator",
-    "SubMobileResnetGenerator", "Translation", "available_samples", "build_generator", "clean_state_dict", "count_macs", "cycle",
-    "default_size", "get_info", "load_generator", "missing_samples", "output_size", "round_trip", "size_choices", "parameter_count", "translate",
+    "SubMobileResnetGenerator", "Translation", "build_generator", "clean_state_dict", "count_macs", "cycle",
+    "default_size", "get_info", "load_generator", "SAMPLE_PREFIX", "output_size", "round_trip", "size_choices", "parameter_count", "translate",
     "translate_timed", "warm_up", "working_size",
 ]

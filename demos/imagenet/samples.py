@@ -33,13 +33,8 @@ def label_for(path: Path) -> str:
 
 
 def list_samples() -> dict[str, Path]:
-    """Gallery entries, label → file: available catalogue samples first, then the folder's images."""
-    found: dict[str, Path] = {}
-    for artifact in weights.CATALOGUE.values():
-        if artifact.id.startswith(SAMPLE_PREFIX):
-            path = weights.locate(artifact.id)
-            if path is not None:
-                found[artifact.description] = path
+    """Gallery entries → file: the catalogue samples here (by id) first, then the folder's images (by name)."""
+    found = weights.samples(SAMPLE_PREFIX)     # keyed by catalogue id, shown as the catalogue describes it
     folder = samples_dir()
     if folder is not None:
         for path in sorted(folder.iterdir(), key=lambda p: p.name.lower()):

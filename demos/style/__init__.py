@@ -9,7 +9,9 @@ Public API:
 - :func:`fast_stylize` ``(image, style="candy")``: one forward pass of a
   feed-forward network (Johnson et al., 2016);
 - :func:`load_vgg19_features`, :func:`load_fast_model`, :data:`FAST_MODELS`,
-  :data:`LAYERS`; :func:`start_job` runs :func:`gatys` in the background.
+  :data:`LAYERS`; :func:`start_job` runs :func:`gatys` in the background;
+- :data:`PAINTING_PREFIX`, :data:`PHOTO_PREFIX`: the catalogue ids of the sample paintings and photos
+  (``weights.samples(PAINTING_PREFIX)``; none is committed).
 """
 from __future__ import annotations
 
@@ -21,9 +23,12 @@ from demos.style.gatys import (ADAM_LR, CONTENT_LAYER, DEFAULT_RATIO, INITS, LAY
 from demos.style.gram import gram_matrix
 from demos.style.jobs import GatysJob, start_job
 
+PAINTING_PREFIX = "style-sample-"   # Starry Night, The Great Wave, The Scream (public domain)
+PHOTO_PREFIX = "style-photo-"       # the Tübingen riverside of Gatys et al.'s figures
+
 __all__ = [
     "ADAM_LR", "CONTENT_LAYER", "DEFAULT_RATIO", "FAST_MODELS", "FastModel", "FastStyleError", "GatysJob", "INITS", "LAYERS",
-    "OPTIMIZERS",
+    "OPTIMIZERS", "PAINTING_PREFIX", "PHOTO_PREFIX",
     "STYLE_LAYERS", "TransformerMobileNet", "TransformerNet", "VGG19_ARTIFACT", "candidates", "clean_state_dict",
     "fast_stylize", "from_state_dict", "gatys", "gram_matrix", "layer_gram", "load_fast_model", "load_vgg19_features",
     "pick_model", "start_job", "working_size",
