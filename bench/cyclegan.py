@@ -75,7 +75,7 @@ def main() -> None:
     import torch
 
     from demos.cyclegan import architecture_cost
-    from demos.cyclegan.translate import resolve_precision
+    from demos.cyclegan.translation import resolve_precision
 
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     rows = []

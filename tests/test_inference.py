@@ -21,7 +21,7 @@ from demos.inference import (
     shared_service,
 )
 from demos.mnist.data import load_mnist
-from demos.mnist.preprocess import center_digit, ink_map
+from demos.mnist.preprocessing import center_digit, ink_map
 from tests.conftest import require_shared
 
 

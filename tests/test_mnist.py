@@ -6,7 +6,7 @@ import pytest
 import torch
 from PIL import Image
 
-from demos import mnist
+from demos import mnist, weights
 from demos.mnist.train import TrainSettings, evaluate, train
 from tests.support import mnist_test_digits
 
@@ -38,7 +38,7 @@ def test_shipped_weights_reach_lecture_accuracy(model, test_set):
 
 
 def test_shipped_weights_are_small():
-    assert mnist.weights.locate(mnist.WEIGHTS_ID).stat().st_size < 1_000_000
+    assert weights.locate(mnist.WEIGHTS_ID).stat().st_size < 1_000_000
 
 
 def test_digits_moved_and_rescaled_on_a_canvas_are_still_read(model, test_set):

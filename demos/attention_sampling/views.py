@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from demos.attention_sampling import Reading
+from demos.attention_sampling.reader import Reading
 from demos.attention_sampling.megapixel_mnist import SCALE, low_resolution
 from demos.attention_sampling.model import PATCH
 

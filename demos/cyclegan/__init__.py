@@ -13,19 +13,21 @@ Public API:
 """
 from __future__ import annotations
 
-from demos.cyclegan.generators import ResnetGenerator, SubMobileResnetGenerator, count_macs, parameter_count
-from demos.cyclegan.load import (FAST_MODE, GENERATORS, CheckpointError, GeneratorInfo, architecture_cost,
-                                 build_generator,
-                                 clean_state_dict, get_info, load_generator)
-from demos.cyclegan.translate import (Cycle, Translation, cycle, default_size, output_size, round_trip,
-                                      size_choices, translate, translate_timed, warm_up,
-                                      working_size)
+from demos.lazy import lazy_package
 
 SAMPLE_PREFIX = "cyclegan-sample-"   # the catalogue's sample photos (horses, zebras, then others)
 
+__getattr__, __dir__ = lazy_package(__name__, {
+    "generators": ("ResnetGenerator", "SubMobileResnetGenerator", "count_macs", "parameter_count"),
+    "load": ("FAST_MODE", "GENERATORS", "CheckpointError", "GeneratorInfo", "architecture_cost", "build_generator",
+             "clean_state_dict", "get_info", "load_generator"),
+    "translation": ("Cycle", "Translation", "cycle", "default_size", "output_size", "round_trip", "size_choices",
+                    "translate", "translate_timed", "warm_up", "working_size"),
+})
+
 __all__ = [
-    "FAST_MODE", "GENERATORS", "CheckpointError", "architecture_cost", "Cycle", "GeneratorInfo", "ResnetGenerator",
-    "SubMobileResnetGenerator", "Translation", "build_generator", "clean_state_dict", "count_macs", "cycle",
-    "default_size", "get_info", "load_generator", "SAMPLE_PREFIX", "output_size", "round_trip", "size_choices", "parameter_count", "translate",
-    "translate_timed", "warm_up", "working_size",
+    "FAST_MODE", "GENERATORS", "SAMPLE_PREFIX", "CheckpointError", "Cycle", "GeneratorInfo", "ResnetGenerator",
+    "SubMobileResnetGenerator", "Translation", "architecture_cost", "build_generator", "clean_state_dict",
+    "count_macs", "cycle", "default_size", "get_info", "load_generator", "output_size", "parameter_count",
+    "round_trip", "size_choices", "translate", "translate_timed", "warm_up", "working_size",
 ]

@@ -8,8 +8,12 @@
 """
 from __future__ import annotations
 
-from demos.gan.biggan import biggan_generate, class_indices, latent_walk, load_biggan, to_gif
-from demos.gan.conditional import generate_digits, interpolate, load_generator, recognisability
+from demos.lazy import lazy_package
+
+__getattr__, __dir__ = lazy_package(__name__, {
+    "biggan": ("biggan_generate", "class_indices", "latent_walk", "load_biggan", "to_gif"),
+    "conditional": ("generate_digits", "interpolate", "load_generator", "recognisability"),
+})
 
 __all__ = ["biggan_generate", "class_indices", "generate_digits", "interpolate", "latent_walk",
            "load_biggan", "load_generator", "recognisability", "to_gif"]

@@ -4,12 +4,15 @@
 :mod:`.models` (offered networks, weights), :mod:`.predict` (preprocessing,
 top-k, timing), :mod:`.gradcam` (where it looks) and :mod:`.samples`.
 """
-from demos.imagenet.gradcam import METHODS, crop_box, heatmap, overlay
-from demos.imagenet.models import (DEFAULT_MODEL, SPECS, Classifier, ModelSpec, get_spec, load_classifier,
-                                   weights_path)
-from demos.imagenet.predict import (NORMALISATIONS, TOP_K, Prediction, Result, classify, lecture_normalise,
-                                    preprocess, top_k)
-from demos.imagenet.samples import SAMPLES_DIR_ENV, list_samples
+from demos.lazy import lazy_package
+
+__getattr__, __dir__ = lazy_package(__name__, {
+    "gradcam": ("METHODS", "crop_box", "heatmap", "overlay"),
+    "models": ("DEFAULT_MODEL", "SPECS", "Classifier", "ModelSpec", "get_spec", "load_classifier", "weights_path"),
+    "predict": ("NORMALISATIONS", "TOP_K", "Prediction", "Result", "classify", "lecture_normalise", "preprocess",
+                "top_k"),
+    "samples": ("SAMPLES_DIR_ENV", "list_samples"),
+})
 
 __all__ = [
     "DEFAULT_MODEL", "METHODS", "NORMALISATIONS", "SAMPLES_DIR_ENV", "SPECS", "TOP_K", "Classifier", "ModelSpec",

@@ -15,16 +15,19 @@ Public API:
 """
 from __future__ import annotations
 
-from demos.style.fast import (FAST_MODELS, FastModel, FastStyleError, TransformerMobileNet, TransformerNet,
-                              candidates, clean_state_dict, fast_stylize, from_state_dict, load_fast_model,
-                              pick_model)
-from demos.style.gatys import (ADAM_LR, CONTENT_LAYER, DEFAULT_RATIO, INITS, LAYERS, OPTIMIZERS, STYLE_LAYERS,
-                               VGG19_ARTIFACT, gatys, layer_gram, load_vgg19_features, working_size)
-from demos.style.gram import gram_matrix
-from demos.style.jobs import GatysJob, start_job
+from demos.lazy import lazy_package
 
 PAINTING_PREFIX = "style-sample-"   # Starry Night, The Great Wave, The Scream (public domain)
 PHOTO_PREFIX = "style-photo-"       # the Tübingen riverside of Gatys et al.'s figures
+
+__getattr__, __dir__ = lazy_package(__name__, {
+    "fast": ("FAST_MODELS", "FastModel", "FastStyleError", "TransformerMobileNet", "TransformerNet", "candidates",
+             "clean_state_dict", "fast_stylize", "from_state_dict", "load_fast_model", "pick_model"),
+    "optimisation": ("ADAM_LR", "CONTENT_LAYER", "DEFAULT_RATIO", "INITS", "LAYERS", "OPTIMIZERS", "STYLE_LAYERS",
+                     "VGG19_ARTIFACT", "gatys", "layer_gram", "load_vgg19_features", "working_size"),
+    "gram": ("gram_matrix",),
+    "jobs": ("GatysJob", "start_job"),
+})
 
 __all__ = [
     "ADAM_LR", "CONTENT_LAYER", "DEFAULT_RATIO", "FAST_MODELS", "FastModel", "FastStyleError", "GatysJob", "INITS", "LAYERS",

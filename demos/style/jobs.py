@@ -15,7 +15,7 @@ from typing import Any, Callable
 from PIL import Image
 
 from demos.jobs import Job, JobQueue, shared_queue
-from demos.style.gatys import gatys
+from demos.style.optimisation import gatys
 
 
 class GatysJob(Job):
