@@ -59,7 +59,7 @@ def format_number(n: int, lang: str = DEFAULT_LANGUAGE) -> str:
 
 def format_percent(share: float, lang: str = DEFAULT_LANGUAGE) -> str:
     """A share as a percentage with two significant digits: one cell of 32,400 holds 0.0031%, not "0.00%"."""
-    import numpy as np   # here: the catalogue itself loads without numpy
+    import numpy as np  # here: the catalogue itself loads without numpy
 
     text = np.format_float_positional(share * 100, precision=2, fractional=False, trim="-")
     return (text.replace(".", ",") if normalise_language(lang) == "fr" else text) + "%"

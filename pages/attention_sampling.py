@@ -1,24 +1,21 @@
 """Demo 7: attention sampling reads a megapixel image through K small patches (Katharopoulos & Fleuret, 2019)."""
 from __future__ import annotations
 
-import secrets
-
-import numpy as np
 import streamlit as st
 
 from demos import attention_sampling as attn, weights
 from demos.attention_sampling.megapixel_mnist import SCALE
 from demos.attention_sampling.model import PATCH
-from demos.attention_sampling.views import Picture, attention_view, display_size, full_size_view, input_view, patch_weights
+from demos.attention_sampling.views import (ESTIMATOR, Picture, attention_view, display_size, focus, full_size_view,
+                                            generated_picture, input_view, patch_tiles, patch_weights, uploaded_picture)
 from demos.cards import read_card
 from demos.errors import DemoError
-from demos.grids import upscale
-from demos.images import DEFAULT_MAX_SIDE, image_digest, to_png
+from demos.images import DEFAULT_MAX_SIDE, to_png
 from demos.jobs import DONE, Job
 from demos.url_state import Param
 from ui import models, queue
 from ui.charts import digit_probabilities
-from ui.common import decimal, labels, memo, number, page_header, percent, show_error, size, t
+from ui.common import decimal, duration, labels, memo, new_seed, number, page_header, percent, show_error, size, t
 from ui.inputs import uploaded_image
 from ui.links import restore_from_url, share_link
 
@@ -32,26 +29,6 @@ PARAMS = (
     Param("attention_k", 10, 1, 50),
     Param("attention_draw", 0, 0, MAX_SEED),     # the sampling seed (the Re-sample button changes it)
 )
-# The estimator of the paper (its equations 2 and 3): an expectation over the attention, estimated from K samples.
-ESTIMATOR = (r"\begin{aligned}\Psi(x) &= g\Big(\sum_{i=1}^{N} a(\tilde x; w_a)_i\, f(x; w_f)_i\Big)"
-             r" = g\Big(\mathbb{E}_{I \sim a(\tilde x; w_a)}\big[f(x; w_f)_I\big]\Big) \\"
-             r" &\approx g\Big(\frac{1}{K}\sum_{k=1}^{K} f(x; w_f)_{Q_k}\Big),"
-             r" \quad Q_1, \dots, Q_K \sim a(\tilde x; w_a)\end{aligned}")
-
-
-def duration(seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{decimal(seconds, '.2f')} s"
-
-
-def new_seed(name: str) -> None:
-    """Button callback: a fresh random value for the seed ``name`` (never the current one)."""
-    current = st.session_state.get(name)
-    value = current
-    while value == current:
-        value = secrets.randbelow(MAX_SEED + 1)
-    st.session_state[name] = value
-
-
 # --- the image -------------------------------------------------------------------
 
 def generated() -> Picture | None:
@@ -59,32 +36,21 @@ def generated() -> Picture | None:
     st.number_input(t("attention_sampling.seed"), 0, MAX_SEED, step=1, key="attention_seed",
                     help=t("attention_sampling.seed_help"))
     st.button(t("attention_sampling.new_image"), icon=":material/casino:", key="attention_new",
-              on_click=new_seed, args=("attention_seed",), help=t("attention_sampling.new_image_help"))
+              on_click=new_seed, args=("attention_seed", MAX_SEED), help=t("attention_sampling.new_image_help"))
     try:
         digits = models.megapixel_digits()
     except DemoError as error:
         show_error(error)
         st.info(t("attention_sampling.upload_instead"), icon=":material/upload:")
         return None
-    seed = int(st.session_state["attention_seed"])
-    image, label, boxes = attn.make_sample(seed, digits=digits)
-    return Picture(image, f"seed-{seed}", label, boxes)
+    return generated_picture(int(st.session_state["attention_seed"]), digits)
 
 
 def uploaded() -> Picture | None:
     """The visitor's own image, prepared as the model reads it (grayscale, light ink on dark), or None."""
     image = uploaded_image("attention_upload")
     st.caption(t("attention_sampling.upload_help", side=DEFAULT_MAX_SIDE))
-    if image is None:
-        return None
-    gray = np.array(attn.prepare(image))     # a writable copy: torch warns about read-only arrays
-    return Picture(gray, "upload-" + image_digest(gray))
-
-
-def resample_control() -> None:
-    st.button(t("attention_sampling.resample"), icon=":material/refresh:", key="attention_resample",
-              on_click=new_seed, args=("attention_draw",), help=t("attention_sampling.resample_help"))
-    st.caption(t("attention_sampling.draw_seed", seed=st.session_state["attention_draw"]))
+    return uploaded_picture(image) if image is not None else None
 
 
 # --- what the model did -------------------------------------------------------
@@ -101,8 +67,7 @@ def reading_for(picture: Picture, k: int, draw: int, model: attn.AttentionSample
 def zoom_in(picture: Picture, reading: attn.Reading) -> None:
     k = len(reading.patches)
     st.markdown(f"**{t('attention_sampling.zoom')}**")
-    # A grey frame around each: an empty patch is black, and side by side they would merge into one strip.
-    tiles = [np.pad(upscale(patch, 2), 2, constant_values=128) for patch in reading.patches]
+    tiles = patch_tiles(reading)
     captions = [f"#{i + 1} · {percent(a)}" for i, a in enumerate(patch_weights(reading, picture.gray.shape))]
     st.image(tiles, caption=captions, width=90 if k <= 20 else 60)
     st.caption(t("attention_sampling.zoom_caption", k=k, patch=PATCH))
@@ -140,8 +105,7 @@ def show_answer(picture: Picture, reading: attn.Reading) -> None:
         st.caption(t(f"attention_sampling.truth.{verdict}", label=picture.label))
     chart = digit_probabilities(reading.probabilities, t("attention_sampling.digit"),
                                 t("attention_sampling.probability"), height=240)
-    st.plotly_chart(chart, width="stretch", config={"displayModeBar": False},
-                    key="attention_chart")
+    st.plotly_chart(chart, width="stretch", config={"displayModeBar": False}, key="attention_chart")
 
 
 def show_focus(picture: Picture, reading: attn.Reading) -> None:
@@ -150,9 +114,7 @@ def show_focus(picture: Picture, reading: attn.Reading) -> None:
     if picture.boxes is None:
         st.caption(t("attention_sampling.focus_upload"))
         return
-    h, w = picture.gray.shape
-    inside = attn.attention_in_boxes(reading.attention, picture.boxes, (h, w))
-    area = float(np.prod(picture.boxes[:, 2:] - picture.boxes[:, :2], axis=1).sum()) / (h * w)
+    inside, area = focus(picture, reading)
     mass, share = st.columns(2)
     mass.metric(t("attention_sampling.focus_mass"), decimal(inside, ".1%"),
                 help=t("attention_sampling.focus_mass_help"))
@@ -185,6 +147,19 @@ def full_resolution(picture: Picture, model: attn.AttentionSampler) -> dict | No
     return result if result is not None and result["key"] == picture.key else None
 
 
+def cost_metrics(cost: attn.Cost, versus: attn.Cost | None = None) -> None:
+    """Time and memory side by side; against ``versus``, how many times more each is."""
+    def times(mine: float, theirs: float) -> str | None:
+        return t("attention_sampling.cost.times", ratio=f"{mine / max(theirs, 1e-9):.0f}") if versus else None
+
+    time_col, memory_col = st.columns(2)
+    time_col.metric(t("attention_sampling.cost.time"), duration(cost.seconds), times(cost.seconds, versus and versus.seconds),
+                    delta_color="off", delta_arrow="off", help=t("attention_sampling.cost.time_help"))
+    memory_col.metric(t("attention_sampling.cost.memory"), size(cost.peak_bytes),
+                      times(cost.peak_bytes, versus and versus.peak_bytes), delta_color="off", delta_arrow="off",
+                      help=t("attention_sampling.cost.memory_help"))
+
+
 def show_costs(picture: Picture, reading: attn.Reading, model: attn.AttentionSampler) -> None:
     st.subheader(t("attention_sampling.cost.title"))
     h, w = picture.gray.shape
@@ -195,11 +170,7 @@ def show_costs(picture: Picture, reading: attn.Reading, model: attn.AttentionSam
     ours, full = st.columns(2, gap="large")
     with ours.container(border=True):
         st.markdown(f"**{t('attention_sampling.cost.ours')}**")
-        time_col, memory_col = st.columns(2)
-        time_col.metric(t("attention_sampling.cost.time"), duration(cost.seconds),
-                        help=t("attention_sampling.cost.time_help"))
-        memory_col.metric(t("attention_sampling.cost.memory"), size(cost.peak_bytes),
-                          help=t("attention_sampling.cost.memory_help"))
+        cost_metrics(cost)
         st.caption(t("attention_sampling.cost.ours_pixels", read=number(k * PATCH * PATCH + low_h * low_w),
                      share=decimal((k * PATCH * PATCH + low_h * low_w) / (h * w), ".1%")))
     with full.container(border=True):
@@ -209,13 +180,7 @@ def show_costs(picture: Picture, reading: attn.Reading, model: attn.AttentionSam
             st.caption(t("attention_sampling.cost.full_pending", pixels=number(h * w)))
             return
         other = result["cost"]
-        time_col, memory_col = st.columns(2)
-        time_col.metric(t("attention_sampling.cost.time"), duration(other.seconds),
-                        t("attention_sampling.cost.times", ratio=f"{other.seconds / max(cost.seconds, 1e-9):.0f}"),
-                        delta_color="off", delta_arrow="off")
-        memory_col.metric(t("attention_sampling.cost.memory"), size(other.peak_bytes),
-                          t("attention_sampling.cost.times", ratio=f"{other.peak_bytes / max(cost.peak_bytes, 1):.0f}"),
-                          delta_color="off", delta_arrow="off")
+        cost_metrics(other, versus=cost)
         best = int(result["probabilities"].argmax())
         st.caption(t("attention_sampling.cost.full_answer", digit=best, p=f"{result['probabilities'][best]:.0%}"))
 
@@ -223,12 +188,12 @@ def show_costs(picture: Picture, reading: attn.Reading, model: attn.AttentionSam
 def model_card() -> None:
     """How the shipped model was trained and how often it errs, when its training card is beside it."""
     path = weights.locate(attn.WEIGHTS_ID)
+    card = read_card(path)
     try:
-        card = read_card(path)
         text = card and t("attention_sampling.model_card", minutes=f"{card['train_seconds'] / 60:.0f}",
                           error=decimal(card["test_error"], ".1%"), n=number(card["test_images"]),
                           k=card.get("recipe", {}).get("k", 10))
-    except (OSError, ValueError, KeyError, TypeError):     # no card, or not one written by the training script
+    except (KeyError, TypeError):     # not a card written by the training script
         text = None
     st.caption(text or t("attention_sampling.model_card_missing"))
 
@@ -251,7 +216,9 @@ with image_col:
 with k_col:
     k = st.slider(t("attention_sampling.k"), 1, 50, key="attention_k", help=t("attention_sampling.k_help"))
 with draw_col:
-    resample_control()
+    st.button(t("attention_sampling.resample"), icon=":material/refresh:", key="attention_resample",
+              on_click=new_seed, args=("attention_draw", MAX_SEED), help=t("attention_sampling.resample_help"))
+    st.caption(t("attention_sampling.draw_seed", seed=st.session_state["attention_draw"]))
 
 try:
     model = models.attention_sampler()

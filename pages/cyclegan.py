@@ -31,13 +31,7 @@ def direction_label(model_id: str) -> str:
 
 
 def sample_input() -> Image.Image | None:
-    missing = weights.missing(cyclegan.SAMPLE_PREFIX)
-    if missing and not weights.offline() and st.button(
-            t("cyclegan.fetch_samples", count=len(missing)), icon=":material/download:"):
-        try:
-            models.ensure_files(*missing)
-        except DemoError as error:
-            show_error(error)
+    models.fetch_samples_button((cyclegan.SAMPLE_PREFIX,), "cyclegan.fetch_samples", key="cyclegan_fetch_samples")
     samples = weights.samples(cyclegan.SAMPLE_PREFIX)
     if not samples:
         st.info(t("cyclegan.no_samples"), icon=":material/photo_library:")

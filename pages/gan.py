@@ -1,21 +1,19 @@
 """Demo: generative adversarial networks: a conditional GAN this project trained, and BigGAN."""
-import re
-
 import numpy as np
 import streamlit as st
 import torch
 
-from demos import limits, weights
+from demos import limits
 from demos.device import pick_device
 from demos.cards import read_card
 from demos.errors import DemoError
 from demos.gan import biggan, conditional
 from demos.gan.train_conditional import GanSettings, progress_grid, train
-from demos.grids import tile, upscale
+from demos.grids import upscale
 from demos.images import to_png
 from demos.jobs import DONE, STOPPED, Job
 from ui import models, queue
-from ui.common import page_header, show_error, size as human_size, t
+from ui.common import page_header, show_error, t
 
 LIVE = GanSettings(epochs=2)     # the live run: 2 epochs of a 10,000-digit subset (≈ 156 steps)
 LIVE_SUBSET = 10_000
@@ -24,8 +22,9 @@ RESOLUTIONS = [128, 256, 512]
 LIVE_JOB, BIG_JOB, WALK_JOB = "gan_live_job", "gan_big_job", "gan_big_walk_job"
 
 
-def digit_grid(images: np.ndarray, cols: int) -> np.ndarray:
-    return upscale(tile(images / 255.0, cols=cols, pad=2, normalize=False), 3)
+def images_done(job: Job) -> str:
+    """A BigGAN job's progress: "3 / 8 images"."""
+    return t("gan.big.progress", done=job.state.get("done", 0), n=job.state.get("n", "…"))
 
 
 # --- the GAN we trained --------------------------------------------------------
@@ -42,7 +41,7 @@ def our_digits(generator: torch.nn.Module) -> None:
     wanted = [d for d in sorted(digits) for _ in range(per_digit)]
     images = conditional.generate_digits(wanted, seed=int(seed), generator=generator)
     # one row per digit
-    grid = digit_grid(images, cols=per_digit)
+    grid = conditional.digit_grid(images, cols=per_digit)
     st.image(grid, caption=t("gan.ours.caption", n=len(wanted)), width=min(grid.shape[1], 520))
     st.download_button(t("gan.download_png"), to_png(grid), file_name="gan_digits.png", mime="image/png",
                         icon=":material/download:", key="gan_digits_png")
@@ -50,13 +49,12 @@ def our_digits(generator: torch.nn.Module) -> None:
 
 def learning() -> None:
     st.subheader(t("gan.ours.learning"))
-    shots = sorted(conditional.PROGRESS_DIR.glob("epoch_*.png"))
+    shots = conditional.progress_snapshots()
     if not shots:
         st.info(t("gan.ours.no_progress"))
         return
-    epochs = [int(re.findall(r"\d+", p.stem)[0]) for p in shots]
-    epoch = st.select_slider(t("gan.ours.epoch"), options=epochs, value=epochs[-1], key="gan_epoch")
-    st.image(str(shots[epochs.index(epoch)]), caption=t("gan.ours.epoch_caption", epoch=epoch), width=420)
+    epoch = st.select_slider(t("gan.ours.epoch"), options=list(shots), value=max(shots), key="gan_epoch")
+    st.image(str(shots[epoch]), caption=t("gan.ours.epoch_caption", epoch=epoch), width=420)
 
 
 def walk(generator: torch.nn.Module) -> None:
@@ -66,7 +64,7 @@ def walk(generator: torch.nn.Module) -> None:
     seed_a = c1.number_input(t("gan.seed_a"), 0, 1_000_000, 1, key="gan_walk_a")
     seed_b = c2.number_input(t("gan.seed_b"), 0, 1_000_000, 2, key="gan_walk_b")
     frames = conditional.interpolate(list(range(10)), int(seed_a), int(seed_b), steps=16, generator=generator)
-    strips = [upscale(tile(f / 255.0, cols=10, pad=2, normalize=False), 3) for f in frames]
+    strips = [conditional.digit_grid(frame, cols=10) for frame in frames]
     step = st.slider(t("gan.ours.walk_step"), 0, len(frames) - 1, 0, key="gan_walk_step")
     st.image(strips[step], width=min(strips[step].shape[1], 700))
     st.download_button(t("gan.download_gif"), biggan.to_gif(strips), file_name="gan_walk.gif", mime="image/gif",
@@ -129,12 +127,9 @@ def ours_tab() -> None:
 # --- BigGAN --------------------------------------------------------------------
 
 def big_model(name: str) -> torch.nn.Module | None:
-    missing = [a for a in biggan.artifact_ids(name) if weights.locate(a) is None]
-    if missing and not weights.offline():
-        size = human_size(sum(weights.get(a).size or 0 for a in missing) or None)
-        st.info(t("gan.big.download_first", name=name, size=size), icon=":material/download:")
-        if not st.button(t("gan.big.download", name=name), icon=":material/download:", key=f"gan_dl_{name}"):
-            return None
+    if not models.download_on_request(biggan.artifact_ids(name), "gan.big.download_first", "gan.big.download",
+                                      key=f"gan_dl_{name}", name=name):
+        return None
     try:
         with st.spinner(t("gan.big.loading", name=name)):
             return models.biggan_model(name)
@@ -187,8 +182,7 @@ def big_generate(model: torch.nn.Module, name: str) -> None:
 
 def big_view(job: Job) -> None:
     """BigGAN's place in the queue or progress, then the grid and its download."""
-    queue.status(job, key="gan_big_cancel", running_text=t("gan.big.progress", done=job.state.get("done", 0),
-                                                            n=job.state.get("n", "…")))
+    queue.status(job, key="gan_big_cancel", running_text=images_done(job))
     if job.status in (DONE, STOPPED) and job.result:
         image, caption = job.result
         st.image(image, caption=caption)
@@ -220,8 +214,7 @@ def big_walk(model: torch.nn.Module) -> None:
 
 def walk_view(job: Job) -> None:
     """The walk's place in the queue or progress, then its frames (slider) and GIF."""
-    queue.status(job, key="gan_big_walk_cancel", running_text=t("gan.big.progress", done=job.state.get("done", 0),
-                                                                 n=job.state.get("n", "…")))
+    queue.status(job, key="gan_big_walk_cancel", running_text=images_done(job))
     frames = job.result if job.status in (DONE, STOPPED) else None
     if frames:
         c1, c2 = st.columns(2)

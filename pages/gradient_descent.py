@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import numpy as np
-import plotly.figure_factory as ff
 import plotly.graph_objects as go
 import streamlit as st
 
 from demos import gradient_descent as gd
+from demos.gradient_descent import figures
 from demos.url_state import Param, nearest
 from ui.common import labels, page_header, t
 from ui.links import restore_from_url, share_link
@@ -14,7 +14,6 @@ from ui.links import restore_from_url, share_link
 
 LRS = (0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.125, 0.15, 0.2, 0.25, 0.3, 0.4,
        0.5, 0.6, 0.8, 1.0, 1.5)
-COLORS = {"gd": "#e4572e", "momentum": "#2e86de", "nesterov": "#8e44ad", "adam": "#17a589", "sgd": "#f39c12"}
 PARAMS = (
     Param("gd_mode", "1d", choices=("1d", "2d")),
     Param("gd_curve", "wavy", choices=gd.SURFACES_1D),
@@ -80,18 +79,6 @@ def show_divergence(runs: dict[str, gd.Run]) -> None:
             st.warning(t(run.reason, optimizer=t(f"gd.opt.{name}"), **run.reason_params), icon=":material/warning:")
 
 
-def loss_chart(runs: dict[str, gd.Run], min_value: float, labels: dict[str, str]) -> go.Figure:
-    """L(w_t) − L* per iteration on a log scale: linear convergence is a straight line."""
-    fig = go.Figure()
-    for name, run in runs.items():
-        gap = np.maximum(run.losses - min_value, 1e-12)
-        fig.add_scatter(y=gap, mode="lines", name=labels[name], line=dict(color=COLORS.get(name), width=3))
-    fig.update_layout(height=300, margin=dict(l=10, r=10, t=10, b=10), xaxis_title=t("gd.iteration"),
-                      yaxis=dict(type="log", title=t("gd.loss_gap"), exponentformat="power"),
-                      legend=dict(orientation="h", y=1.15), font=dict(size=15))
-    return fig
-
-
 # ------------------------------------------------------------------------ 1-D
 def one_d() -> None:
     st.markdown(t("gd.1d.explain"))
@@ -151,81 +138,6 @@ def clicked_start() -> None:
                             gd_y0=float(np.clip(round(points[0]["y"], 2), yl, yh)))
 
 
-def contour_figure(surface: gd.Surface, grid, runs: dict[str, gd.Run], labels: dict[str, str],
-                   arrows: bool) -> go.Figure:
-    xs, ys, zz = grid
-    # Log-spaced levels: the valleys of Rosenbrock and the quadratic are otherwise one flat colour.
-    shown = np.log1p(zz - zz.min())
-    fig = go.Figure(go.Contour(x=xs, y=ys, z=shown, colorscale="Viridis", ncontours=30, showscale=False,
-                               contours=dict(coloring="heatmap"), hoverinfo="skip", opacity=0.85))
-    # Invisible points everywhere: what a click on the plot selects, to move the start.
-    gx, gy = np.meshgrid(np.linspace(*surface.bounds[0], 41), np.linspace(*surface.bounds[1], 41))
-    hidden = dict(marker=dict(opacity=0))
-    fig.add_scatter(x=gx.ravel(), y=gy.ravel(), mode="markers", marker=dict(size=14, opacity=0),
-                    selected=hidden, unselected=hidden,
-                    hovertemplate="w₀ = (%{x:.2f}, %{y:.2f})<extra></extra>", showlegend=False)
-    if arrows:
-        points, grads = gd.gradient_field(surface, 13)
-        norm = np.linalg.norm(grads, axis=1, keepdims=True) + 1e-12
-        length = 0.045 * (surface.bounds[0][1] - surface.bounds[0][0])
-        direction = -grads / norm * length         # −∇L: where a GD step goes; unit length, colour aside
-        quiver = ff.create_quiver(points[:, 0], points[:, 1], direction[:, 0], direction[:, 1], scale=1,
-                                  arrow_scale=0.35, line=dict(color="white", width=1.5), name="−∇L", hoverinfo="skip")
-        fig.add_traces(quiver.data)
-    for m in surface.minima:
-        fig.add_scatter(x=[m[0]], y=[m[1]], mode="markers", marker=dict(symbol="star", size=16, color="white",
-                        line=dict(color="black", width=1)), showlegend=False, hoverinfo="skip")
-    first = len(fig.data)
-    for name, run in runs.items():
-        fig.add_scatter(x=run.trajectory[:, 0], y=run.trajectory[:, 1], mode="lines+markers", name=labels[name],
-                        line=dict(color=COLORS[name], width=3), marker=dict(size=6, color=COLORS[name]))
-    start = next(iter(runs.values())).trajectory[0] if runs else None
-    if start is not None:
-        fig.add_scatter(x=[start[0]], y=[start[1]], mode="markers", name="w₀",
-                        marker=dict(size=16, color="white", symbol="circle-open", line=dict(width=3)))
-    # Play: client-side frames (no server work, no other session slowed down).
-    longest = max((len(r.trajectory) for r in runs.values()), default=1)
-    stops = sorted(set(np.linspace(1, longest, min(longest, 50)).astype(int)))
-    frames = [go.Frame(name=str(k - 1), traces=list(range(first, first + len(runs))),
-                       data=[go.Scatter(x=r.trajectory[:k, 0], y=r.trajectory[:k, 1]) for r in runs.values()])
-              for k in stops]
-    fig.frames = frames
-    # After a click, plotly would fade every point not selected: keep the trajectories bright.
-    for trace in fig.data[first:]:
-        trace.unselected = dict(marker=dict(opacity=1))
-    fig.update_layout(
-        height=680, margin=dict(l=10, r=10, t=10, b=90), font=dict(size=15), clickmode="event+select",
-        xaxis=dict(range=list(surface.bounds[0]), title="w₁", constrain="domain"), dragmode=False,
-        # Equal scales show the true shape of the valleys (Rosenbrock's box is too tall for it).
-        yaxis=dict(range=list(surface.bounds[1]), title="w₂",
-                   scaleanchor="x" if surface.name != "rosenbrock" else None),
-        legend=dict(orientation="h", y=1.06),
-        updatemenus=[dict(type="buttons", x=0, y=-0.1, xanchor="left", yanchor="top", direction="left", buttons=[
-            dict(label="▶ " + t("gd.play"), method="animate",
-                 args=[None, dict(frame=dict(duration=120, redraw=False), fromcurrent=True, mode="immediate")]),
-            dict(label="❚❚ " + t("gd.pause"), method="animate",
-                 args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])])],
-        sliders=[dict(x=0.25, y=-0.08, len=0.75, currentvalue=dict(prefix="t = "), steps=[
-            dict(label=f.name, method="animate", args=[[f.name], dict(mode="immediate", frame=dict(duration=0))])
-            for f in frames])],
-    )
-    return fig
-
-
-def surface_figure(surface: gd.Surface, grid, runs: dict[str, gd.Run], labels: dict[str, str]) -> go.Figure:
-    xs, ys, zz = grid
-    shown = np.log1p(zz - zz.min())
-    fig = go.Figure(go.Surface(x=xs, y=ys, z=shown, colorscale="Viridis", showscale=False, opacity=0.9))
-    for name, run in runs.items():
-        z = np.log1p(np.maximum(run.losses - zz.min(), 0)) + 0.02
-        fig.add_scatter3d(x=run.trajectory[:, 0], y=run.trajectory[:, 1], z=z, mode="lines+markers",
-                          name=labels[name], line=dict(color=COLORS[name], width=6), marker=dict(size=3))
-    fig.update_layout(height=620, margin=dict(l=0, r=0, t=10, b=0), font=dict(size=14),
-                      scene=dict(xaxis_title="w₁", yaxis_title="w₂", zaxis_title="log(1 + L − L*)"),
-                      legend=dict(orientation="h", y=1.02))
-    return fig
-
-
 def two_d() -> None:
     st.markdown(t("gd.2d.explain"))
     which, optimizers = st.columns([1, 2.4], gap="large")
@@ -269,9 +181,10 @@ def two_d() -> None:
         if not names:
             st.info(t("gd.no_optimizer"), icon=":material/info:")
         if st.session_state.get("gd_view") == "surface":
-            st.plotly_chart(surface_figure(surface, grid, runs, legend), width="stretch", key="gd_chart_3d")
+            st.plotly_chart(figures.surface_figure(surface, grid, runs, legend), width="stretch", key="gd_chart_3d")
         else:
-            st.plotly_chart(contour_figure(surface, grid, runs, legend, st.session_state["gd_arrows"]),
+            st.plotly_chart(figures.contour_figure(surface, grid, runs, legend, st.session_state["gd_arrows"],
+                                                   t("gd.play"), t("gd.pause")),
                             width="stretch", key="gd_chart_2d", on_select=clicked_start, selection_mode="points",
                             config={"displayModeBar": False})
             st.caption(t("gd.click_hint"))
@@ -279,7 +192,7 @@ def two_d() -> None:
         if surface.smoothness:
             st.caption(t("gd.stability", limit=f"{2 / surface.smoothness:.3g}", L=f"{surface.smoothness:g}"))
         if runs:
-            st.plotly_chart(loss_chart(runs, surface.min_value, legend), width="stretch", key="gd_loss_2d")
+            st.plotly_chart(figures.loss_chart(runs, surface.min_value, legend, t("gd.iteration"), t("gd.loss_gap")), width="stretch", key="gd_loss_2d")
             st.dataframe([{t("gd.col.optimizer"): legend[n], t("gd.col.end"): f"({r.trajectory[-1, 0]:.3f}, "
                            f"{r.trajectory[-1, 1]:.3f})", t("gd.col.loss"): f"{r.losses[-1]:.3g}",
                            t("gd.col.status"): t("gd.status.diverged") if r.diverged else t("gd.status.ok")}

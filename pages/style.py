@@ -15,7 +15,6 @@ from demos.jobs import DONE, STOPPED
 from demos.images import image_digest, to_png
 from ui import models, queue
 from ui.common import device_label, memo, missing_mark, page_header, show_error, t
-from ui.common import size as human_size
 from ui.inputs import image_input
 
 JOB = "style_job"            # session state: the visitor's Gatys optimisation (demos.style.GatysJob)
@@ -34,17 +33,6 @@ def shrink(image: Image.Image, side: int) -> Image.Image:
     if max(image.size) <= side:
         return image
     return image.resize(style.working_size(image, side), Image.Resampling.LANCZOS)
-
-
-def fetch_samples_button() -> None:
-    """Online, one click fetches the sample paintings and photo (none ships with the app)."""
-    missing = weights.missing(style.PAINTING_PREFIX, style.PHOTO_PREFIX)
-    if missing and not weights.offline() and st.button(t("style.fetch_samples", count=len(missing)),
-                                                       icon=":material/download:", key="style_fetch_samples"):
-        try:
-            models.ensure_files(*missing)
-        except DemoError as error:
-            show_error(error)
 
 
 def choose(kind: str, gallery: dict) -> Image.Image | None:
@@ -154,17 +142,10 @@ def gatys_settings() -> dict:
 
 def vgg19_or_message():
     """VGG19's features, or None after saying why not (offline and missing: how to fetch it)."""
-    if weights.locate(style.VGG19_ARTIFACT) is None and not weights.offline():
-        # Online: 548 MB is not downloaded on a mere visit, only on request.
-        artifact = weights.get(style.VGG19_ARTIFACT)
-        st.info(t("style.vgg19_missing", size=human_size(artifact.size)), icon=":material/download:")
-        if not st.button(t("style.vgg19_fetch"), icon=":material/download:", key="style_vgg19_fetch"):
-            return None
-        try:
-            models.ensure_files(style.VGG19_ARTIFACT)
-        except DemoError as error:
-            show_error(error)
-            return None
+    # 548 MB is not downloaded on a mere visit, only on request.
+    if not models.download_on_request((style.VGG19_ARTIFACT,), "style.vgg19_missing", "style.vgg19_fetch",
+                                      key="style_vgg19_fetch"):
+        return None
     try:
         with st.spinner(t("style.vgg19_loading")):
             return models.vgg19()
@@ -239,7 +220,8 @@ def gram_section(painting: Image.Image, settings: dict, features: torch.nn.Modul
 # --------------------------------------------------------------------------- page
 
 page_header("style")
-fetch_samples_button()
+models.fetch_samples_button((style.PAINTING_PREFIX, style.PHOTO_PREFIX), "style.fetch_samples",
+                            key="style_fetch_samples")
 content = choose("content", weights.samples(style.PHOTO_PREFIX))
 fast_tab, gatys_tab = st.tabs([t("style.tab.fast"), t("style.tab.gatys")])
 with fast_tab:

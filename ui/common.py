@@ -1,6 +1,7 @@
 """Language, device badge, page header and error display, the same on every page."""
 from __future__ import annotations
 
+import secrets
 from typing import Callable, TypeVar
 
 import streamlit as st
@@ -216,3 +217,17 @@ def decimal(x: float, spec: str = "g") -> str:
 def percent(share: float) -> str:
     """A share as a percentage with two significant digits, in the visitor's language."""
     return i18n.format_percent(share, lang())
+
+
+def duration(seconds: float) -> str:
+    """A short duration as the visitor's language writes it: ``850 ms``, ``2.41 s`` / ``2,41 s``."""
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{decimal(seconds, '.2f')} s"
+
+
+def new_seed(name: str, maximum: int) -> None:
+    """Button callback: a fresh random value in [0, maximum] for the seed ``name`` (never the current one)."""
+    current = st.session_state.get(name)
+    value = current
+    while value == current:
+        value = secrets.randbelow(maximum + 1)
+    st.session_state[name] = value

@@ -16,7 +16,8 @@ from demos.device import pick_device
 from demos.gan import biggan, conditional
 from demos.mnist.data import load_mnist
 from demos.model_cache import shared_model
-from ui.common import lang, size
+from demos.errors import DemoError
+from ui.common import lang, show_error, size, t
 
 
 def download_progress(artifact_id: str):
@@ -57,6 +58,38 @@ def mnist_model() -> mnist.LectureNet:
 @st.cache_resource(show_spinner=False)
 def _mnist_split(split: str) -> tuple[np.ndarray, np.ndarray]:
     return load_mnist(split)
+
+
+def download_on_request(artifact_ids: tuple[str, ...], info_key: str, button_key: str, key: str, **params) -> bool:
+    """Large files are downloaded only when the visitor asks: True once they are all here.
+
+    Online with some missing, says so (``info_key``, with their ``size``) beside a button (``button_key``) and
+    returns False until it is clicked. Offline, True: the loader then says what is missing and how to get it.
+    """
+    missing = [artifact_id for artifact_id in artifact_ids if weights.locate(artifact_id) is None]
+    if not missing or weights.offline():
+        return True
+    st.info(t(info_key, size=size(sum(weights.get(a).size or 0 for a in missing) or None), **params),
+            icon=":material/download:")
+    if not st.button(t(button_key, **params), icon=":material/download:", key=key):
+        return False
+    try:
+        ensure_files(*missing)
+    except DemoError as error:
+        show_error(error)
+        return False
+    return True
+
+
+def fetch_samples_button(prefixes: tuple[str, ...], label_key: str, key: str) -> None:
+    """Online, a button fetching the samples with ``prefixes`` not here yet (none ships with the app)."""
+    missing = weights.missing(*prefixes)
+    if missing and not weights.offline() and st.button(t(label_key, count=len(missing)),
+                                                       icon=":material/download:", key=key):
+        try:
+            ensure_files(*missing)
+        except DemoError as error:
+            show_error(error)
 
 
 def mnist_data(split: str) -> tuple[np.ndarray, np.ndarray]:

@@ -1,7 +1,9 @@
-"""The demo pages that exist, for the navigation and the home page's cards."""
+"""The demo pages that exist, for the navigation and the home page's cards (declared by each demo's package)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from demos import registry, weights  # noqa: F401 (weights: its import registers every demo and file)
 
 
 @dataclass(frozen=True)
@@ -11,13 +13,4 @@ class DemoPage:
     icon: str
 
 
-DEMO_PAGES = (
-    DemoPage("mnist", "pages/mnist.py", ":material/draw:"),
-    DemoPage("imagenet", "pages/imagenet.py", ":material/image_search:"),
-    DemoPage("gradient_descent", "pages/gradient_descent.py", ":material/trending_down:"),
-    DemoPage("playground", "pages/playground.py", ":material/hub:"),
-    DemoPage("cyclegan", "pages/cyclegan.py", ":material/swap_horiz:"),
-    DemoPage("style", "pages/style.py", ":material/palette:"),
-    DemoPage("gan", "pages/gan.py", ":material/auto_awesome:"),
-    DemoPage("attention_sampling", "pages/attention_sampling.py", ":material/center_focus_strong:"),
-)
+DEMO_PAGES = tuple(DemoPage(demo.name, demo.page, demo.icon) for demo in registry.demos())

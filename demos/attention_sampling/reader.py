@@ -12,15 +12,19 @@ import torch
 from PIL import Image
 
 from demos import weights
+from demos.attention_sampling import WEIGHTS_ID
 from demos.attention_sampling.cost import Cost, measure
 from demos.attention_sampling.megapixel_mnist import SCALE, low_resolution
-from demos.attention_sampling.model import (AttentionSampler, extract_patches,
-                                            full_resolution_logits, patch_centres)
+from demos.attention_sampling.model import (
+    AttentionSampler,
+    extract_patches,
+    full_resolution_logits,
+    patch_centres,
+)
 from demos.checkpoints import load_weights
 from demos.images import from_array, require_pixels, to_rgb
 from demos.inference import shared_service
 
-from demos.attention_sampling import WEIGHTS_ID
 MAX_SIDE = 3000     # larger uploads are scaled down first: the patches must stay a sensible size
 
 

@@ -9,12 +9,20 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from demos.attention_sampling.reader import Reading
-from demos.attention_sampling.megapixel_mnist import SCALE, low_resolution
-from demos.attention_sampling.model import PATCH
+from demos.attention_sampling.megapixel_mnist import SCALE, low_resolution, make_sample
+from demos.attention_sampling.model import PATCH, attention_in_boxes
+from demos.attention_sampling.reader import Reading, prepare
+from demos.grids import upscale
+from demos.images import image_digest
 
 SHOWN = 600              # px: the longer side the image is shown at (a 1500² PNG per rerun would weigh 2 MB)
 TARGET, OTHER, SAMPLE = (46, 204, 64), (0, 150, 255), (255, 50, 50)    # RGB: majority digits, others, patches
+
+# The estimator of the paper (its equations 2 and 3): an expectation over the attention, estimated from K samples.
+ESTIMATOR = (r"\begin{aligned}\Psi(x) &= g\Big(\sum_{i=1}^{N} a(\tilde x; w_a)_i\, f(x; w_f)_i\Big)"
+             r" = g\Big(\mathbb{E}_{I \sim a(\tilde x; w_a)}\big[f(x; w_f)_I\big]\Big) \\"
+             r" &\approx g\Big(\frac{1}{K}\sum_{k=1}^{K} f(x; w_f)_{Q_k}\Big),"
+             r" \quad Q_1, \dots, Q_K \sim a(\tilde x; w_a)\end{aligned}")
 
 
 @dataclass(frozen=True)
@@ -85,3 +93,29 @@ def patch_weights(reading: Reading, full_shape: tuple[int, int]) -> np.ndarray:
     rows = np.clip((reading.positions[:, 0] * h / full_shape[0]).astype(int), 0, h - 1)
     cols = np.clip((reading.positions[:, 1] * w / full_shape[1]).astype(int), 0, w - 1)
     return reading.attention[rows, cols]
+
+
+def focus(picture: Picture, reading: Reading) -> tuple[float, float]:
+    """(share of the attention on the digits' boxes, share of the image those boxes cover)."""
+    h, w = picture.gray.shape
+    inside = attention_in_boxes(reading.attention, picture.boxes, (h, w))
+    area = float(np.prod(picture.boxes[:, 2:] - picture.boxes[:, :2], axis=1).sum()) / (h * w)
+    return inside, area
+
+
+def generated_picture(seed: int, digits) -> Picture:
+    """The Megapixel MNIST image of ``seed`` (made of the MNIST test ``digits``), with its label and boxes."""
+    image, label, boxes = make_sample(seed, digits=digits)
+    return Picture(image, f"seed-{seed}", label, boxes)
+
+
+def uploaded_picture(image) -> Picture:
+    """A visitor's image as the model reads it (grayscale, light ink on dark)."""
+    gray = np.array(prepare(image))     # a writable copy: torch warns about read-only arrays
+    return Picture(gray, "upload-" + image_digest(gray))
+
+
+def patch_tiles(reading: Reading) -> list[np.ndarray]:
+    """The sampled patches, twice as large, each in a grey frame (an empty patch is black: side by side,
+    frameless, they would merge into one strip)."""
+    return [np.pad(upscale(patch, 2), 2, constant_values=128) for patch in reading.patches]

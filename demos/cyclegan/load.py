@@ -19,10 +19,14 @@ import torch
 from torch import nn
 
 from demos import weights
+from demos.cyclegan.generators import (
+    ResnetGenerator,
+    SubMobileResnetGenerator,
+    macs_per_pixel,
+    parameter_count,
+)
 from demos.device import pick_device
 from demos.errors import DemoError
-from demos.cyclegan.generators import (ResnetGenerator, SubMobileResnetGenerator, macs_per_pixel,
-                                       parameter_count)
 
 FULL = "resnet_9blocks"
 COMPRESSED = "sub_mobile_resnet_9blocks"

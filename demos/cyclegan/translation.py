@@ -19,10 +19,10 @@ import torch
 from PIL import Image
 from torch import nn
 
+from demos.cyclegan.load import get_info, load_generator
 from demos.device import fast_cpu_dtype, pick_device
 from demos.images import require_pixels
 from demos.inference import shared_service
-from demos.cyclegan.load import get_info, load_generator
 
 MIN_SIDE = 8          # the two downsamplings and the 3-pixel reflection padding need this much
 CPU_SIZE = 256        # the resolution the generators were trained at; ~0.2-0.5 s on 2 CPU cores

@@ -11,6 +11,7 @@ The shipped generator is ``assets/mnist_cgan.pt`` (trained by
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Sequence
@@ -19,8 +20,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from demos.errors import DemoError
 from demos.checkpoints import load_weights
+from demos.errors import DemoError
+from demos.grids import tile, upscale
 from demos.inference import shared_service
 
 Z_DIM = 64
@@ -156,3 +158,13 @@ def recognisability(generator: nn.Module, n: int = 1000, seed: int = 0, classifi
     images = torch.from_numpy(render(generator, noise(n, seed), labels)).float().div(255).unsqueeze(1)
     predicted = classifier(images).argmax(1)
     return float((predicted == labels).float().mean())
+
+
+def digit_grid(images: np.ndarray, cols: int) -> np.ndarray:
+    """Digits (N, 28, 28) uint8, ``cols`` per row, enlarged 3× by pixel repetition (crisp on a projector)."""
+    return upscale(tile(images / 255.0, cols=cols, pad=2, normalize=False), 3)
+
+
+def progress_snapshots() -> dict[int, Path]:
+    """Epoch → the sample grid the training script saved after it (``assets/gan_progress/epoch_NN.png``)."""
+    return {int(re.findall(r"\d+", path.stem)[0]): path for path in sorted(PROGRESS_DIR.glob("epoch_*.png"))}

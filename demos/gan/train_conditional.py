@@ -25,7 +25,15 @@ from PIL import Image
 
 from demos.cards import write_card
 from demos.device import fast_cpu_dtype, pick_device
-from demos.gan.conditional import ASSETS, N_CLASSES, Discriminator, Generator, noise, recognisability, render
+from demos.gan.conditional import (
+    ASSETS,
+    N_CLASSES,
+    Discriminator,
+    Generator,
+    noise,
+    recognisability,
+    render,
+)
 from demos.grids import tile
 
 

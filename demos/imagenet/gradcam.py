@@ -18,9 +18,9 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from demos.images import to_rgb
 from demos.imagenet.models import Classifier
 from demos.imagenet.predict import Normalisation, preprocess
+from demos.images import to_rgb
 from demos.inference import shared_service
 
 Method = Literal["gradcam", "saliency"]
@@ -131,7 +131,7 @@ def overlay(image: Image.Image, heat: np.ndarray, alpha: float = 0.5,
     Outside ``box`` (the crop the network saw, from :func:`crop_box`) the
     photo is greyed out instead, so the margins do not read as "cold".
     """
-    import cv2   # opencv's JET: the usual Grad-CAM look, no matplotlib needed
+    import cv2  # opencv's JET: the usual Grad-CAM look, no matplotlib needed
 
     levels = np.clip(heat * 255 + 0.5, 0, 255).astype(np.uint8)
     colours = cv2.applyColorMap(levels, cv2.COLORMAP_JET)[..., ::-1].astype(np.float32) / 255   # BGR → RGB

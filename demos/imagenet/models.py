@@ -25,19 +25,24 @@ from torchvision.models import WeightsEnum
 from demos import weights
 from demos.checkpoints import load_weights
 from demos.device import pick_device
+from demos.imagenet.files import NETWORKS
 
 
 @dataclass(frozen=True)
 class ModelSpec:
     """One offered network: how to build it and where its weights come from."""
 
-    id: str                          # "alexnet", also the option value of the page
-    label: str                       # what the page shows, e.g. "ResNet-50"
+    id: str                          # "alexnet": its key in demos.imagenet.files.NETWORKS, the page's option
     builder: Callable[..., nn.Module]
     weights: WeightsEnum             # torchvision's enum member: categories, transforms, url
     target_layer: str                # Grad-CAM: the module whose output is the last feature map
     tokens: bool = False             # a transformer: the target layer outputs (N, 1 + h*w, C) tokens
     paper: str = ""
+
+    @property
+    def label(self) -> str:
+        """What the page shows, e.g. ``ResNet-50`` (declared with the network's file)."""
+        return NETWORKS[self.id].label
 
     @property
     def artifact_id(self) -> str:
@@ -59,23 +64,23 @@ class ModelSpec:
         return round(mb * 1_000_000) if mb else None
 
 
-# AlexNet first: the lecture's network and the page's default. MobileNetV2 uses
-# its V1 weights, the classic ones (Resize 256), which the shared test file matches.
-SPECS: dict[str, ModelSpec] = {spec.id: spec for spec in (
-    ModelSpec("alexnet", "AlexNet", tvm.alexnet, tvm.AlexNet_Weights.IMAGENET1K_V1, "features.11",
+# How torchvision builds each network of demos.imagenet.files.NETWORKS (the same keys, in its order).
+# MobileNetV2 uses its V1 weights, the classic ones (Resize 256), which the shared test file matches.
+_BUILT = (
+    ModelSpec("alexnet", tvm.alexnet, tvm.AlexNet_Weights.IMAGENET1K_V1, "features.11",
               paper="Krizhevsky, Sutskever & Hinton, 2012"),
-    ModelSpec("vgg16", "VGG16", tvm.vgg16, tvm.VGG16_Weights.IMAGENET1K_V1, "features.29",
+    ModelSpec("vgg16", tvm.vgg16, tvm.VGG16_Weights.IMAGENET1K_V1, "features.29",
               paper="Simonyan & Zisserman, 2015"),
-    ModelSpec("resnet50", "ResNet-50", tvm.resnet50, tvm.ResNet50_Weights.IMAGENET1K_V2, "layer4",
-              paper="He et al., 2016"),
-    ModelSpec("mobilenet_v2", "MobileNetV2", tvm.mobilenet_v2, tvm.MobileNet_V2_Weights.IMAGENET1K_V1,
-              "features.18", paper="Sandler et al., 2018"),
-    ModelSpec("efficientnet_b0", "EfficientNet-B0", tvm.efficientnet_b0, tvm.EfficientNet_B0_Weights.IMAGENET1K_V1,
-              "features.8", paper="Tan & Le, 2019"),
+    ModelSpec("resnet50", tvm.resnet50, tvm.ResNet50_Weights.IMAGENET1K_V2, "layer4", paper="He et al., 2016"),
+    ModelSpec("mobilenet_v2", tvm.mobilenet_v2, tvm.MobileNet_V2_Weights.IMAGENET1K_V1, "features.18",
+              paper="Sandler et al., 2018"),
+    ModelSpec("efficientnet_b0", tvm.efficientnet_b0, tvm.EfficientNet_B0_Weights.IMAGENET1K_V1, "features.8",
+              paper="Tan & Le, 2019"),
     # The block's first LayerNorm sees the tokens the last attention mixes: the usual ViT Grad-CAM layer.
-    ModelSpec("vit_b_16", "ViT-B/16", tvm.vit_b_16, tvm.ViT_B_16_Weights.IMAGENET1K_V1,
-              "encoder.layers.encoder_layer_11.ln_1", tokens=True, paper="Dosovitskiy et al., 2021"),
-)}
+    ModelSpec("vit_b_16", tvm.vit_b_16, tvm.ViT_B_16_Weights.IMAGENET1K_V1, "encoder.layers.encoder_layer_11.ln_1",
+              tokens=True, paper="Dosovitskiy et al., 2021"),
+)
+SPECS: dict[str, ModelSpec] = {network: next(spec for spec in _BUILT if spec.id == network) for network in NETWORKS}
 DEFAULT_MODEL = "alexnet"
 
 

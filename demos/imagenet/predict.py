@@ -17,8 +17,8 @@ import torch
 import torchvision.transforms.functional as TF
 from PIL import Image
 
-from demos.images import require_pixels, to_rgb
 from demos.imagenet.models import Classifier, cached_classifier, timed
+from demos.images import require_pixels, to_rgb
 from demos.inference import InferenceService, shared_service
 
 Normalisation = Literal["standard", "lecture"]

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 # MNIST's pixel mean and standard deviation (on [0, 1] images). The model
 # normalises its own input, so callers feed the 28×28 image as it looks.

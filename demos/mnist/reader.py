@@ -15,10 +15,9 @@ from demos import weights
 from demos.checkpoints import load_weights
 from demos.images import require_pixels
 from demos.inference import shared_service
+from demos.mnist import WEIGHTS_ID
 from demos.mnist.model import LectureNet
 from demos.mnist.preprocessing import center_digit, ink_map
-
-from demos.mnist import WEIGHTS_ID
 
 
 def load_model(path: str | Path | None = None, device: torch.device | str = "cpu") -> LectureNet:

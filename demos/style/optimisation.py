@@ -51,7 +51,7 @@ Callback = Callable[[int, dict, Image.Image], None]
 
 def _layer_indices() -> dict[str, int]:
     """``conv<block>_<n>`` → its index in ``vgg19().features`` (the paper's layer names)."""
-    from torchvision.models.vgg import cfgs   # VGG19 is configuration "E"
+    from torchvision.models.vgg import cfgs  # VGG19 is configuration "E"
 
     names, index, block, conv = {}, 0, 1, 1
     for item in cfgs["E"]:

@@ -1,14 +1,4 @@
-"""A small neural-network playground: 2-D point clouds, an MLP, live training.
-
-The lecture (seed 003) points to the TensorFlow Playground (Smilkov & Carter)
-to classify a 2-D point cloud, and seed 001 shows that XOR is not linearly
-separable unless the input is pre-processed (``x·y``). Everything here is
-small enough to train on a CPU in milliseconds per epoch.
-
-Public API: :func:`make_dataset`, :func:`expand`, :func:`build_mlp`,
-:class:`Trainer` (step by step, for the page), :func:`train` (all at once)
-and :func:`decision_grid` (the heatmap).
-"""
+"""The playground's data sets, networks and training loop (the page trains in live ticks)."""
 from __future__ import annotations
 
 import math
