@@ -27,7 +27,9 @@ def training_chart(history: list[dict]) -> go.Figure:
     fig = go.Figure()
     fig.add_scatter(x=steps, y=[r["loss"] for r in history], name=t("mnist.train.loss"))
     fig.add_scatter(x=steps, y=[1 - r["accuracy"] for r in history], name=t("mnist.train.error"), yaxis="y2")
+    # The whole run's width from the first point: a lone point would sit on an axis of 19-21.
     fig.update_layout(height=280, margin=dict(l=10, r=10, t=30, b=10), xaxis_title=t("mnist.train.step"),
+                      xaxis_range=[0, history[-1]["steps"]] if history else None,
                       yaxis=dict(title=t("mnist.train.loss"), rangemode="tozero"),
                       yaxis2=dict(title=t("mnist.train.error"), overlaying="y", side="right", tickformat=".0%",
                                   rangemode="tozero"),

@@ -66,3 +66,12 @@ def test_a_page_says_cpu_plainly_when_nothing_else_was_asked(machine, monkeypatc
     monkeypatch.delenv(device.ENV_VAR, raising=False)
     at = app_page(name, "en").run()
     assert f"Running on: CPU · {torch.get_num_threads()} threads" in [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize("lang,expected", [("en", "Running on: CPU · 1 thread"), ("fr", "Calcul sur : CPU · 1 fil de calcul")])
+def test_one_thread_is_said_in_the_singular(machine, monkeypatch, lang, expected):
+    machine(gpus=0)
+    monkeypatch.delenv(device.ENV_VAR, raising=False)
+    monkeypatch.setattr(torch, "get_num_threads", lambda: 1)
+    at = app_page("gradient_descent", lang).run()
+    assert expected in [c.value for c in at.caption]

@@ -176,6 +176,7 @@ def test_train_it_yourself_replaces_the_model(monkeypatch, tmp_path, digits):
     import time
 
     from demos import mnist
+    from demos.mnist.train import QUICK
 
     downloads = Downloads(monkeypatch)
     monkeypatch.setenv("DLDEMOS_WEIGHTS_DIR", str(require_shared("mnist", "MNIST", "raw")))
@@ -192,8 +193,9 @@ def test_train_it_yourself_replaces_the_model(monkeypatch, tmp_path, digits):
     at.run()                                              # a rerun while it trains: the curve so far
     if not job.finished:
         live = next(c for c in at.get("plotly_chart") if "mnist_curve_live" in c.proto.id)
-        losses = json.loads(live.proto.spec)["data"][0]["y"]
-        assert len(losses) >= 2
+        spec = json.loads(live.proto.spec)
+        assert len(spec["data"][0]["y"]) >= 2
+        assert spec["layout"]["xaxis"]["range"] == [0, QUICK.steps]      # the whole run's width from the start
         bar = at.get("progress")[0].proto
         assert 0 < bar.value < 100 and bar.text.startswith("Step ")       # "Step 40/400 · 3.1 s"
     assert job.wait(300) and job.status == "done"

@@ -83,7 +83,9 @@ def device_label() -> str:
     When ``DLDEMOS_DEVICE`` asked for a device this machine lacks, the label says so (the lecturer sees why
     the demo is slower than on the GPU they expected).
     """
-    label = t("common.cpu", threads=torch.get_num_threads()) if pick_device().type == "cpu" else describe_device()
+    threads = torch.get_num_threads()
+    cpu = t("common.cpu_one") if threads == 1 else t("common.cpu", threads=threads)
+    label = cpu if pick_device().type == "cpu" else describe_device()
     refused = refused_device()
     if refused is not None:
         asked, reason = refused
