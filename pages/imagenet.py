@@ -45,7 +45,7 @@ def choose_image():
                        samples=imagenet.list_samples(), max_side=WORKING_SIDE)
 
 
-def score_chart(result: imagenet.Result) -> go.Figure:
+def score_chart(result: imagenet.Result, height: int = 440) -> go.Figure:
     """Horizontal bars of the raw scores, best at the top, probabilities as labels."""
     rows = result.predictions[::-1]   # plotly draws the first bar at the bottom
     fig = go.Figure(go.Bar(
@@ -54,7 +54,7 @@ def score_chart(result: imagenet.Result) -> go.Figure:
         text=[f"{p.score:.2f} · {p.probability:.1%}" for p in rows], textposition="auto",
         hovertemplate="%{y}<br>" + t("imagenet.col.score") + " %{x:.2f}<extra></extra>",
     ))
-    fig.update_layout(height=440, margin=dict(l=10, r=10, t=10, b=10), xaxis_title=t("imagenet.col.score"),
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), xaxis_title=t("imagenet.col.score"),
                       yaxis=dict(type="category", automargin=True))
     return fig
 
@@ -79,9 +79,18 @@ def csv_bytes(result: imagenet.Result) -> bytes:
 
 
 def show_result(result: imagenet.Result, key: str, wide: bool) -> None:
-    """Time, chart and table; chart and table side by side when the panel has the page's whole width."""
+    """Time, chart and table; chart and table side by side when the panel has the page's whole width.
+
+    Projected, the 15 bars fill the panel beside the photo (on a 720-pixel screen) and the table folds away.
+    """
     st.caption(t("imagenet.time", total=f"{result.total_ms:.0f}", preprocess=f"{result.preprocess_ms:.0f}",
                  forward=f"{result.forward_ms:.0f}"))
+    if present() and wide:
+        st.plotly_chart(score_chart(result, height=410), width="stretch", config={"displayModeBar": False},
+                        key=f"{key}_chart")
+        with st.expander(t("imagenet.table"), icon=":material/table:"):
+            show_table(result, key)
+        return
     chart_area, table_area = st.columns(2, gap="large") if wide else (st.container(), st.container())
     chart_area.plotly_chart(score_chart(result), width="stretch", config={"displayModeBar": False},
                             key=f"{key}_chart")
@@ -168,24 +177,34 @@ def where_it_looks(image, model_id: str, result: imagenet.Result) -> None:
 
 page_header("imagenet")
 ids = list(imagenet.SPECS)
-picture, settings = st.columns([1, 1], gap="large")
+labels = {m: model_label(m) for m in ids} | {NO_COMPARISON: t("imagenet.compare.none")}
+# Projected: the settings in one row, then the photo beside the whole top 15 (a 1280×720 screen, nothing to scroll).
+if present():
+    model_col, compare_col, lecture_col = st.columns(3, vertical_alignment="bottom")
+    picture, results_area = st.columns([1, 1.5], gap="large")
+else:
+    picture, settings = st.columns([1, 1], gap="large")
+    model_col = compare_col = lecture_col = settings
+    results_area = st.container()
+with model_col:
+    model_id = st.selectbox(t("imagenet.model"), ids, index=ids.index(first_model()), key="imagenet_model",
+                            format_func=labels.__getitem__)
+with compare_col:
+    compare = st.selectbox(t("imagenet.compare"), [NO_COMPARISON, *ids], key="imagenet_compare",
+                           format_func=labels.__getitem__)
+with lecture_col:
+    lecture = st.toggle(t("imagenet.lecture_norm"), key="imagenet_lecture", help=t("imagenet.lecture_norm_help"))
+    if not present():
+        st.caption(t("imagenet.weights_hint"))
 with picture:
     image = choose_image()
     if image is not None:
-        # Projected, a shorter picture leaves the top of the scores on the screen (a panorama: at most 600 px wide).
-        st.image(for_display(image), width=min(600, max(1, round(220 * image.width / image.height)))
+        # Projected, a shorter picture: the photo shares the screen with the scores (a panorama: at most 600 px wide).
+        st.image(for_display(image), width=min(600, max(1, round(260 * image.width / image.height)))
                  if present() else "stretch")
-with settings:
-    labels = {m: model_label(m) for m in ids} | {NO_COMPARISON: t("imagenet.compare.none")}
-    model_id = st.selectbox(t("imagenet.model"), ids, index=ids.index(first_model()), key="imagenet_model",
-                            format_func=labels.__getitem__)
-    compare = st.selectbox(t("imagenet.compare"), [NO_COMPARISON, *ids], key="imagenet_compare",
-                           format_func=labels.__getitem__)
-    lecture = st.toggle(t("imagenet.lecture_norm"), key="imagenet_lecture", help=t("imagenet.lecture_norm_help"))
-    st.caption(t("imagenet.weights_hint"))
 
 if image is None:
-    st.info(t("imagenet.empty"), icon=":material/image_search:")
+    results_area.info(t("imagenet.empty"), icon=":material/image_search:")
     st.stop()
 
 runs = [(model_id, "standard")]
@@ -194,9 +213,9 @@ if lecture:
 if compare not in (NO_COMPARISON, model_id):
     runs += [(compare, "standard")] + ([(compare, "lecture")] if lecture else [])
 results = {}
-wide = len(runs) == 1   # one model: the whole width; several: side by side, two per row
+wide = len(runs) == 1   # one model: the whole width (projected: beside the photo); several: two per row
 for row_start in range(0, len(runs), 2):
-    panels = [st.container()] if wide else st.columns(2, gap="large")
+    panels = [results_area if present() else st.container()] if wide else st.columns(2, gap="large")
     for panel, (run_model, normalisation) in zip(panels, runs[row_start:row_start + 2]):
         with panel:
             results[(run_model, normalisation)] = run_one(image, run_model, normalisation,

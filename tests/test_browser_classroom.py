@@ -81,6 +81,7 @@ class Page:
     title_key: str
     act: Callable | None = None         # the main interaction, in a language
     shared: tuple[str, ...] = ()        # test data the server needs for it
+    result: str | None = None           # the interaction's result: wholly on a projected screen
     height: int = 1600                  # of the window for the French screenshot: the whole page
 
 
@@ -88,7 +89,8 @@ PAGES = {
     "home": Page("", '[data-testid="stPageLink"]', "home.title", height=2300),
     "mnist": Page("mnist", "canvas", "mnist.title", draw_a_one),
     "imagenet": Page("imagenet", '[data-testid="stPlotlyChart"]', "imagenet.title", choose_mobilenet,
-                     ("weights", "mobilenet_v2_imagenet_dequantized.pth")),
+                     ("weights", "mobilenet_v2_imagenet_dequantized.pth"),
+                     result='[data-testid="stPlotlyChart"] g.point >> nth=0'),   # the 15th bar, drawn first
     "gradient_descent": Page("gradient_descent", '[data-testid="stPlotlyChart"]', "gradient_descent.title",
                              lecture_preset),
     "playground": Page("playground", '[data-testid="stPlotlyChart"]', "playground.title", one_step),
@@ -135,6 +137,10 @@ def test_page_projected_fits_the_screen(browser, app_url, name):
         box = main.bounding_box()
         assert box is not None and 0 <= box["y"] < SCREEN["height"] - 40, (
             f"{name}: the main interaction starts at y = {box and box['y']:.0f}, below the 720 px screen")
+        if spec.result is not None:
+            result = page.locator(spec.result).bounding_box()
+            assert result is not None and result["y"] + result["height"] <= SCREEN["height"], (
+                f"{name}: the result ends at y = {result and result['y'] + result['height']:.0f}, off the screen")
         # Projection mode is on: the introduction is folded away, the text is larger.
         expect(page.locator('[data-testid="stExpander"] summary').filter(
             has_text=i18n.translate("common.about", "en")).first if spec.path else page.locator("h1")).to_be_visible()
