@@ -8,7 +8,7 @@ import streamlit as st
 from demos import gradient_descent as gd
 from demos.gradient_descent import figures
 from demos.url_state import Param, nearest
-from ui.common import labels, page_header, t
+from ui.common import decimal, labels, page_header, t
 from ui.links import restore_from_url, share_link
 
 
@@ -85,8 +85,8 @@ def one_d() -> None:
     b1, b2, b3 = st.columns(3)
     b1.button(t("gd.preset.contrast"), on_click=lecture_preset, args=(0.125, True), type="primary",
               icon=":material/compare_arrows:", help=t("gd.preset.contrast_help"))
-    b2.button("η = 0.125", on_click=lecture_preset, args=(0.125, False), help=t("gd.preset.help"))
-    b3.button("η = 0.5", on_click=lecture_preset, args=(0.5, False), help=t("gd.preset.help"))
+    b2.button(f"η = {decimal(0.125)}", on_click=lecture_preset, args=(0.125, False), help=t("gd.preset.help"))
+    b3.button(f"η = {decimal(0.5)}", on_click=lecture_preset, args=(0.5, False), help=t("gd.preset.help"))
     controls, chart = st.columns([1, 2.4], gap="large")
     with controls:
         st.selectbox(t("gd.curve"), gd.SURFACES_1D, key="gd_curve",
@@ -102,7 +102,7 @@ def one_d() -> None:
     etas = [st.session_state["gd_lr1"]] + ([st.session_state["gd_lr1b"]] if st.session_state["gd_compare"] else [])
     surface = gd.make_surface(name)
     xs, ys = cached_grid(name, 10.0)
-    runs = {f"η = {eta:g}": cached_runs(name, 10.0, ("gd",), (("gd", eta),), (w0,), steps, 0.9, 0.0)["gd"]
+    runs = {f"η = {decimal(eta)}": cached_runs(name, 10.0, ("gd",), (("gd", eta),), (w0,), steps, 0.9, 0.0)["gd"]
             for eta in dict.fromkeys(etas)}
     with chart:
         fig = go.Figure()
@@ -118,11 +118,11 @@ def one_d() -> None:
         st.plotly_chart(fig, width="stretch", key="gd_chart_1d")
         for label, run in runs.items():
             end = run.trajectory[-1, 0]
-            st.markdown(t("gd.1d.result", label=label, w=f"{end:.3f}", loss=f"{run.losses[-1]:.3f}",
+            st.markdown(t("gd.1d.result", label=label, w=decimal(end, ".3f"), loss=decimal(run.losses[-1], ".3f"),
                           steps=len(run.losses) - 1))
         show_divergence({"gd": r for r in runs.values() if r.diverged})
         if surface.smoothness:
-            st.caption(t("gd.stability", limit=f"{2 / surface.smoothness:.3g}", L=f"{surface.smoothness:g}"))
+            st.caption(t("gd.stability", limit=decimal(2 / surface.smoothness, ".3g"), L=decimal(surface.smoothness)))
 
 
 # ------------------------------------------------------------------------ 2-D
@@ -190,11 +190,11 @@ def two_d() -> None:
             st.caption(t("gd.click_hint"))
         show_divergence(runs)
         if surface.smoothness:
-            st.caption(t("gd.stability", limit=f"{2 / surface.smoothness:.3g}", L=f"{surface.smoothness:g}"))
+            st.caption(t("gd.stability", limit=decimal(2 / surface.smoothness, ".3g"), L=decimal(surface.smoothness)))
         if runs:
             st.plotly_chart(figures.loss_chart(runs, surface.min_value, legend, t("gd.iteration"), t("gd.loss_gap")), width="stretch", key="gd_loss_2d")
             st.dataframe([{t("gd.col.optimizer"): legend[n], t("gd.col.end"): f"({r.trajectory[-1, 0]:.3f}, "
-                           f"{r.trajectory[-1, 1]:.3f})", t("gd.col.loss"): f"{r.losses[-1]:.3g}",
+                           f"{r.trajectory[-1, 1]:.3f})", t("gd.col.loss"): decimal(r.losses[-1], ".3g"),
                            t("gd.col.status"): t("gd.status.diverged") if r.diverged else t("gd.status.ok")}
                           for n, r in runs.items()], hide_index=True, width="stretch")
 

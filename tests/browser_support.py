@@ -175,9 +175,9 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
 
 
-def shows_the_lecture_results(page) -> None:
+def shows_the_lecture_results(page, lang: str = "en") -> None:
     """Both lines of the preset, each with the w and L that 20 steps of its η give (not just the button's label)."""
-    for label, (w, loss) in lecture_preset_results().items():
+    for label, (w, loss) in lecture_preset_results(lang).items():
         line = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text=label).filter(
             has_text=w).filter(has_text=loss)
         line.first.wait_for(timeout=30_000)

@@ -239,14 +239,17 @@ class FileServer:
 # --------------------------------------------------------------------------- gradient descent
 
 
-def lecture_preset_results() -> dict[str, tuple[str, str]]:
-    """What the lecture's preset (wavy curve, w₀ = 2.5, 20 steps) must print for η = 0.125 and η = 0.5: (w, L)."""
+def lecture_preset_results(lang: str = "en") -> dict[str, tuple[str, str]]:
+    """What the lecture's preset (wavy curve, w₀ = 2.5, 20 steps) must print for η = 0.125 and η = 0.5: (w, L),
+    with the decimal mark of ``lang`` (0.125 / 0,125)."""
     from demos import gradient_descent as gd
+    from demos.i18n import format_decimal
 
     out = {}
     for eta in (0.125, 0.5):
         run = gd.run_many("wavy", ("gd",), {"gd": eta}, (2.5,), 20, condition=10.0, beta=0.9, noise=0.0)["gd"]
-        out[f"η = {eta:g}"] = (f"{run.trajectory[-1, 0]:.3f}", f"{run.losses[-1]:.3f}")
+        out[f"η = {format_decimal(eta, 'g', lang)}"] = (format_decimal(run.trajectory[-1, 0], ".3f", lang),
+                                                       format_decimal(run.losses[-1], ".3f", lang))
     return out
 
 

@@ -46,7 +46,7 @@ def choose_mobilenet(page, lang: str) -> None:
 
 def lecture_preset(page, lang: str) -> None:
     click(page, page.get_by_role("button", name=i18n.translate("gd.preset.contrast", lang)))
-    shows_the_lecture_results(page)
+    shows_the_lecture_results(page, lang)
 
 
 def one_step(page, lang: str) -> None:
