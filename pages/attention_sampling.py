@@ -153,8 +153,9 @@ def cost_metrics(cost: attn.Cost, versus: attn.Cost | None = None) -> None:
         return t("attention_sampling.cost.times", ratio=f"{mine / max(theirs, 1e-9):.0f}") if versus else None
 
     time_col, memory_col = st.columns(2)
-    time_col.metric(t("attention_sampling.cost.time"), duration(cost.seconds), times(cost.seconds, versus and versus.seconds),
-                    delta_color="off", delta_arrow="off", help=t("attention_sampling.cost.time_help"))
+    time_col.metric(t("attention_sampling.cost.time"), duration(cost.seconds),
+                    times(cost.seconds, versus and versus.seconds), delta_color="off", delta_arrow="off",
+                    help=t("attention_sampling.cost.time_help"))
     memory_col.metric(t("attention_sampling.cost.memory"), size(cost.peak_bytes),
                       times(cost.peak_bytes, versus and versus.peak_bytes), delta_color="off", delta_arrow="off",
                       help=t("attention_sampling.cost.memory_help"))

@@ -192,7 +192,8 @@ def two_d() -> None:
         if surface.smoothness:
             st.caption(t("gd.stability", limit=decimal(2 / surface.smoothness, ".3g"), L=decimal(surface.smoothness)))
         if runs:
-            st.plotly_chart(figures.loss_chart(runs, surface.min_value, legend, t("gd.iteration"), t("gd.loss_gap")), width="stretch", key="gd_loss_2d")
+            chart = figures.loss_chart(runs, surface.min_value, legend, t("gd.iteration"), t("gd.loss_gap"))
+            st.plotly_chart(chart, width="stretch", key="gd_loss_2d")
             st.dataframe([{t("gd.col.optimizer"): legend[n], t("gd.col.end"): f"({r.trajectory[-1, 0]:.3f}, "
                            f"{r.trajectory[-1, 1]:.3f})", t("gd.col.loss"): decimal(r.losses[-1], ".3g"),
                            t("gd.col.status"): t("gd.status.diverged") if r.diverged else t("gd.status.ok")}

@@ -71,14 +71,7 @@ def download_on_request(artifact_ids: tuple[str, ...], info_key: str, button_key
         return True
     st.info(t(info_key, size=size(sum(weights.get(a).size or 0 for a in missing) or None), **params),
             icon=":material/download:")
-    if not st.button(t(button_key, **params), icon=":material/download:", key=key):
-        return False
-    try:
-        ensure_files(*missing)
-    except DemoError as error:
-        show_error(error)
-        return False
-    return True
+    return st.button(t(button_key, **params), icon=":material/download:", key=key) and _fetched(missing)
 
 
 def fetch_samples_button(prefixes: tuple[str, ...], label_key: str, key: str) -> None:
@@ -86,10 +79,17 @@ def fetch_samples_button(prefixes: tuple[str, ...], label_key: str, key: str) ->
     missing = weights.missing(*prefixes)
     if missing and not weights.offline() and st.button(t(label_key, count=len(missing)),
                                                        icon=":material/download:", key=key):
-        try:
-            ensure_files(*missing)
-        except DemoError as error:
-            show_error(error)
+        _fetched(missing)
+
+
+def _fetched(artifact_ids: list[str]) -> bool:
+    """Download the files now (a progress bar each); False after showing why when one cannot be had."""
+    try:
+        ensure_files(*artifact_ids)
+    except DemoError as error:
+        show_error(error)
+        return False
+    return True
 
 
 def mnist_data(split: str) -> tuple[np.ndarray, np.ndarray]:

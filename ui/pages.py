@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from demos import registry, weights  # noqa: F401 (weights: its import registers every demo and file)
+from demos import registry
 
 
 @dataclass(frozen=True)
