@@ -7,6 +7,8 @@
 - the shipped MNIST conditional GAN: digits per second at batch 1 and 100;
 - training the MNIST GAN: seconds per epoch (60,000 digits, batch 128),
   extrapolated from ``--train-steps`` steps (needs the MNIST files);
+- the page's live run (``demos.gan.train_live``, on the GPU if any): its seconds and
+  the share of 100 generated digits read as the digit asked for;
 
 on the CPU, and on the GPU when there is one.
 """
@@ -61,6 +63,16 @@ def epoch_seconds(device: torch.device, data: str | None, steps: int) -> dict:
     return {"steps": steps, "seconds_per_epoch": history[-1]["seconds"] / steps * per_epoch}
 
 
+def live_run(data: str | None) -> dict:
+    from demos.gan import train_live
+    from demos.mnist.data import load_mnist
+
+    records: list[dict] = []
+    generator = train_live(*load_mnist("train", data), callback=lambda record, _: records.append(record))
+    return {"steps": records[-1]["step"], "seconds": round(records[-1]["seconds"], 1),
+            "recognised_100": conditional.recognisability(generator, n=100)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", help="folder with the MNIST idx files (default: the weights catalogue)")
@@ -82,6 +94,10 @@ def main() -> None:
         except Exception as exc:   # no MNIST files here: say so, keep the rest
             row["mnist_gan_training"] = f"skipped: {exc}"
         results["devices"][str(device)] = {k: (round(v, 2) if isinstance(v, float) else v) for k, v in row.items()}
+    try:
+        results["live_run"] = live_run(args.data)
+    except Exception as exc:
+        results["live_run"] = f"skipped: {exc}"
     card = conditional.SHIPPED.with_suffix(".json")
     if card.exists():
         shipped = json.loads(card.read_text())

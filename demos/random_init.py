@@ -19,8 +19,8 @@ from torch import nn
 def reset_parameters(module: nn.Module, generator: torch.Generator) -> nn.Module:
     """Redraw the weights and biases of every linear and convolution layer of ``module`` from ``generator``."""
     for layer in module.modules():
-        if isinstance(layer, (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)):
-            fan_in = layer.weight[0].numel()     # in_features, or in_channels/groups × kernel size
+        if isinstance(layer, (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.ConvTranspose1d, nn.ConvTranspose2d)):
+            fan_in = layer.weight[0].numel()     # in_features, in_channels/groups (out_channels/groups if transposed) × kernel
             bound = 1 / math.sqrt(fan_in)
             layer.weight.uniform_(-bound, bound, generator=generator)
             if layer.bias is not None:

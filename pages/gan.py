@@ -1,22 +1,20 @@
 """Demo: generative adversarial networks: a conditional GAN this project trained, and BigGAN."""
-import numpy as np
 import streamlit as st
 import torch
 
 from demos import limits
-from demos.device import pick_device
 from demos.cards import read_card
+from demos.device import pick_device
 from demos.errors import DemoError
-from demos.gan import biggan, conditional
-from demos.gan.train_conditional import GanSettings, progress_grid, train
+from demos.gan import biggan, conditional, train_conditional
+from demos.gan.train_conditional import progress_grid, train_live
 from demos.grids import upscale
 from demos.images import to_png
 from demos.jobs import DONE, STOPPED, Job
 from ui import models, queue
 from ui.common import page_header, show_error, t
 
-LIVE = GanSettings(epochs=2)     # the live run: 2 epochs of a 10,000-digit subset (≈ 156 steps)
-LIVE_SUBSET = 10_000
+MOMENTS = (1 / 32, 1 / 8, 3 / 8, 1)   # the live run's grid kept at these fractions of it: noise, blobs, digits
 RESOLUTIONS = [128, 256, 512]
 # session state: the visitor's heavy jobs (demos.jobs.Job), each waiting its turn in the server's queue
 LIVE_JOB, BIG_JOB, WALK_JOB = "gan_live_job", "gan_big_job", "gan_big_walk_job"
@@ -72,34 +70,47 @@ def walk(generator: torch.nn.Module) -> None:
 
 
 def live_training() -> None:
+    live = train_conditional.LIVE
     st.subheader(t("gan.live.title"))
-    st.markdown(t("gan.live.explain", n=LIVE_SUBSET, epochs=int(LIVE.epochs),
-                  steps=int(LIVE.epochs * LIVE_SUBSET // LIVE.batch_size)))
+    st.markdown(t("gan.live.explain", steps=live.steps, batch=live.batch_size))
     if st.button(t("gan.live.button"), type="primary", icon=":material/model_training:", key="gan_live"):
         try:
             images, digit_labels = models.mnist_data("train")
         except DemoError as error:
             show_error(error)
             return
-        subset = np.random.default_rng(0).choice(len(images), size=min(LIVE_SUBSET, len(images)), replace=False)
+        keep_at = {max(10, 10 * round(live.steps * f / 10)) for f in MOMENTS}   # reports come every 10 steps
 
         def work(job: Job) -> list[dict]:
+            history: list[dict] = []
+
             def on_progress(record: dict, generator: torch.nn.Module) -> None:
-                job.report(record["step"] / record["steps"], record=record, grid=progress_grid(generator))
-            return train(images[subset], digit_labels[subset], settings=LIVE, callback=on_progress, report_every=10,
-                         should_stop=job.should_stop)[1]
+                history.append(record)
+                grid = progress_grid(generator)
+                moments = job.state.get("moments", [])
+                if record["step"] in keep_at or record["step"] == record["steps"]:
+                    moments = [*moments, (record["step"], record["seconds"], grid)]
+                job.report(record["step"] / record["steps"], record=record, grid=grid, moments=moments)
+            train_live(images, digit_labels, callback=on_progress, should_stop=job.should_stop)
+            return history
 
         queue.submit(LIVE_JOB, work, kind="gan-training")
     queue.follow(LIVE_JOB, live_view)
 
 
 def live_view(job: Job) -> None:
-    """The live run's place in the queue or progress, its latest sample grid and losses, then how long it took."""
+    """The live run's place in the queue or progress, its latest grid and losses, the grid at a few moments, its time."""
     record = job.state.get("record")
     queue.status(job, key="gan_live_cancel", running_text=record and t(
         "gan.live.progress", step=record["step"], steps=record["steps"], seconds=f"{record['seconds']:.0f}"))
+    moments = job.state.get("moments", [])
+    if record is not None and job.status not in (DONE, STOPPED):
+        st.image(upscale(job.state["grid"], 2), width=420, caption=t("gan.live.caption", step=record["step"]))
+    if moments:
+        for column, (step, seconds, grid) in zip(st.columns(len(MOMENTS)), moments):
+            column.image(grid, width="stretch",
+                         caption=t("gan.live.moment", step=step, seconds=f"{seconds:.0f}"))
     if record is not None:
-        st.image(upscale(job.state["grid"], 2), width=420, caption=t("gan.live.caption", epoch=f"{record['epoch']:.2f}"))
         st.caption(t("gan.live.losses", d=f"{record['loss_d']:.2f}", g=f"{record['loss_g']:.2f}",
                      real=f"{record['d_real']:.2f}", fake=f"{record['d_fake']:.2f}"))
     if job.status in (DONE, STOPPED) and job.result:

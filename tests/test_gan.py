@@ -11,6 +11,7 @@ from demos.errors import DemoError
 from demos.gan import biggan, conditional, generate_digits
 from demos.cards import read_card
 from demos.gan.conditional import Discriminator, Generator
+from tests.conftest import require_shared
 from tests.support import require_package
 
 require_package("pytorch_pretrained_biggan")
@@ -74,6 +75,42 @@ def test_networks_shapes_and_a_training_step():
     assert [r["step"] for r in history] == [2, 4] and records == history
     assert all(np.isfinite([r["loss_d"], r["loss_g"]]).all() for r in history)
     assert progress_grid(gen).shape == (10 * 30 + 2, 10 * 30 + 2)
+
+
+def test_the_pages_live_run_draws_recognisable_digits_within_a_minute():
+    """The page's "Watch a GAN learn", run as the page runs it: ≥ 60 % of 100 digits read as asked, in ≤ 60 s."""
+    from demos.gan import train_live
+    from demos.mnist.data import load_mnist
+
+    images, labels = load_mnist("train", require_shared("mnist", "MNIST", "raw"))
+    records, first = [], []
+
+    def keep(record, generator):
+        records.append(record)
+        if record["step"] == 10:
+            first.append(conditional.recognisability(generator, n=100))
+
+    generator = train_live(images, labels, callback=keep)
+    assert records[-1]["step"] == records[-1]["steps"] and records[-1]["seconds"] <= 60, records[-1]
+    score = conditional.recognisability(generator, n=100, seed=0)
+    assert score >= 0.60, f"only {score:.0%} of 100 digits recognised after {records[-1]['seconds']:.0f} s"
+    assert first[0] < 0.5 <= score    # it learned during the run: after 10 steps, not yet digits
+
+
+def test_the_live_run_can_be_stopped_and_sets_no_process_wide_seed():
+    from demos.gan import train_live
+
+    rng = np.random.default_rng(0)
+    images, labels = rng.integers(0, 256, (256, 28, 28), dtype=np.uint8), rng.integers(0, 10, 256)
+    runs = []
+    for global_seed in (1, 2):
+        torch.manual_seed(global_seed)
+        records = []
+        runs.append(train_live(images, labels, callback=lambda r, _: records.append(r), should_stop=lambda: True))
+        assert [r["step"] for r in records] == [10] and not runs[-1].training     # stopped at the first report
+        assert torch.initial_seed() == global_seed           # the visitor's run seeded a generator of its own
+    # ... and so it does not depend on the process's random stream either
+    assert all(torch.equal(a, b) for a, b in zip(runs[0].state_dict().values(), runs[1].state_dict().values()))
 
 
 # --- BigGAN (random weights: no download) ------------------------------------------

@@ -116,9 +116,15 @@ def test_unknown_typed_class_is_reported(biggan_dir, monkeypatch):
     assert len(at.error) == 1 and "zzzz" in at.error[0].value
 
 
-def test_live_training_updates_the_grid(monkeypatch):
+def test_live_training_shows_the_grid_at_several_moments(monkeypatch):
+    """The page runs demos.gan.train_live (shortened here: its figure is tested in test_gan) and keeps 4 grids."""
+    import dataclasses
+
+    from demos.gan import train_conditional
+
     raw = require_shared("mnist", "MNIST", "raw")
     monkeypatch.setenv("DLDEMOS_WEIGHTS_DIR", str(raw))      # the idx files under their own names
+    monkeypatch.setattr(train_conditional, "LIVE", dataclasses.replace(train_conditional.LIVE, steps=160))
     at = gan_page().run()
     images_before = len(at.image)
     at.button(key="gan_live").click().run()
@@ -127,7 +133,9 @@ def test_live_training_updates_the_grid(monkeypatch):
     at.run()
     assert not at.exception
     assert any("Done in" in s.value for s in at.success)
-    assert len(at.image) > images_before
+    captions = [image.caption for element in at.get("image") for image in element.proto.imgs]
+    assert [c.split(" · ")[0] for c in captions if c.startswith("Step ")] == ["Step 10", "Step 20", "Step 60", "Step 160"]
+    assert len(at.image) == images_before + 4
 
 
 def test_too_many_images_for_one_click_is_a_warning_not_a_button(biggan_dir, monkeypatch):

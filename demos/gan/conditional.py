@@ -55,10 +55,12 @@ class Discriminator(nn.Module):
     """(images (N, 1, 28, 28) in [-1, 1], labels (N,)) → logits (N,): real and of that digit?
 
     The label enters twice: as ten one-hot input planes, and as a projection
-    term on the last features (Miyato & Koyama, 2018).
+    term on the last features (Miyato & Koyama, 2018). With ``classify=True``
+    it also has an auxiliary head that names the digit it sees (AC-GAN, Odena
+    et al., 2017): :meth:`judge` returns both answers.
     """
 
-    def __init__(self, width: int = 64) -> None:
+    def __init__(self, width: int = 64, classify: bool = False) -> None:
         super().__init__()
         self.conv1 = nn.Conv2d(1 + N_CLASSES, width, 4, 2, 1)                  # 28 → 14
         self.conv2 = nn.Conv2d(width, width * 2, 4, 2, 1, bias=False)          # 14 → 7
@@ -66,13 +68,19 @@ class Discriminator(nn.Module):
         self.out = nn.Linear(width * 2 * 7 * 7, 1)
         self.project = nn.Embedding(N_CLASSES, width * 2 * 7 * 7)
         nn.init.normal_(self.project.weight, std=0.01)
+        self.classify = nn.Linear(width * 2 * 7 * 7, N_CLASSES) if classify else None
         self.act = nn.LeakyReLU(0.2)
 
-    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    def judge(self, x: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """(real-and-of-that-digit logits (N,), digit logits (N, 10) or None without the auxiliary head)."""
         planes = nn.functional.one_hot(labels, N_CLASSES).to(x.dtype)[:, :, None, None].expand(-1, -1, 28, 28)
         h = self.act(self.conv1(torch.cat([x, planes], 1)))
         h = self.act(self.bn2(self.conv2(h))).flatten(1)
-        return self.out(h).squeeze(1) + (self.project(labels).to(h.dtype) * h).sum(1)
+        real = self.out(h).squeeze(1) + (self.project(labels).to(h.dtype) * h).sum(1)
+        return real, (self.classify(h) if self.classify is not None else None)
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        return self.judge(x, labels)[0]
 
 
 def noise(n: int, seed: int, z_dim: int = Z_DIM) -> torch.Tensor:

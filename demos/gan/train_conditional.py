@@ -6,8 +6,8 @@ writes the generator (``assets/mnist_cgan.pt``, float32 state_dict), its card
 (``assets/mnist_cgan.json``: epochs, time, recognisability by the project's
 MNIST classifier) and a 10×10 sample grid after chosen epochs
 (``assets/gan_progress/epoch_NN.png``: one column per digit, same noise every
-time), so the page can show a GAN learning. The page's live run calls
-:func:`train` on a subset.
+time), so the page can show a GAN learning. The page's live run is
+:func:`train_live`.
 """
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from demos.gan.conditional import (
     render,
 )
 from demos.grids import tile
+from demos.random_init import reset_parameters
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,21 @@ class GanSettings:
     betas: tuple[float, float] = (0.5, 0.999)
     real_label: float = 0.9      # one-sided label smoothing
     seed: int = 0
+    steps: int | None = None     # if set, this many steps instead of ``epochs``
+    generator_width: int = 128
+    discriminator_width: int = 64
+    classifier_weight: float = 0.0   # > 0: AC-GAN, the discriminator also names the digit (Odena et al., 2017)
+
+
+# The page's live run, chosen to show digits within a minute on 2 CPU cores:
+# measured here (x86_64, 2 cores, no GPU) 320 steps take 40–50 s and 83–90 %
+# of generated digits are then read as the digit asked for. What gets it
+# there: half-width networks (4× fewer operations per step), a 10× higher
+# learning rate than DCGAN's 2e-4, and the auxiliary classifier, which tells
+# the generator which digit it is drawing from the first steps on. Without
+# those, 156 steps of the shipped recipe gave checkerboard noise.
+LIVE = GanSettings(steps=320, batch_size=64, lr=2e-3, generator_width=64, discriminator_width=32,
+                   classifier_weight=1.0)
 
 
 def progress_grid(generator: torch.nn.Module, seed: int = 1234) -> np.ndarray:
@@ -63,20 +79,24 @@ def train(images: np.ndarray, labels: np.ndarray, settings: GanSettings = GanSet
 
     ``callback(record, generator)`` every ``report_every`` steps with
     ``{"step", "steps", "epoch", "loss_d", "loss_g", "d_real", "d_fake", "seconds"}``;
-    ``on_epoch(epoch, generator)`` after each full epoch.
+    ``on_epoch(epoch, generator)`` after each full epoch. Random numbers come
+    from a generator of its own (no process-wide seed is changed).
     """
     device = device or pick_device()
-    torch.manual_seed(settings.seed)
     gen = torch.Generator().manual_seed(settings.seed)
     x = torch.from_numpy(np.asarray(images, dtype=np.uint8)).float().div_(127.5).sub_(1).unsqueeze(1).to(device)
     y = torch.from_numpy(np.asarray(labels, dtype=np.int64)).to(device)
-    G, D = Generator().to(device).train(), Discriminator().to(device).train()
+    G = reset_parameters(Generator(width=settings.generator_width), gen)
+    D = reset_parameters(Discriminator(settings.discriminator_width, classify=settings.classifier_weight > 0), gen)
+    with torch.no_grad():
+        D.project.weight.normal_(0, 0.01, generator=gen)
+    G, D = G.to(device).train(), D.to(device).train()
     opt_g = torch.optim.Adam(G.parameters(), lr=settings.lr, betas=settings.betas)
     opt_d = torch.optim.Adam(D.parameters(), lr=settings.lr, betas=settings.betas)
     dtype = fast_cpu_dtype(device)
     autocast = lambda: torch.autocast(device.type, dtype=dtype, enabled=dtype != torch.float32)  # noqa: E731
     per_epoch = max(1, len(x) // settings.batch_size)
-    steps = max(1, round(settings.epochs * per_epoch))
+    steps = settings.steps or max(1, round(settings.epochs * per_epoch))
     history: list[dict] = []
     sums = np.zeros(4)
     count = 0
@@ -87,22 +107,28 @@ def train(images: np.ndarray, labels: np.ndarray, settings: GanSettings = GanSet
         idx = order[(step % per_epoch) * settings.batch_size:][: settings.batch_size]
         real, yb = x[idx], y[idx]
         n = len(yb)
-        z = torch.randn(n, G.z_dim, device=device)
-        fake_labels = torch.randint(0, N_CLASSES, (n,), device=device)
-        # discriminator: real → real_label, fake → 0
+        z = torch.randn(n, G.z_dim, generator=gen).to(device)
+        fake_labels = torch.randint(0, N_CLASSES, (n,), generator=gen).to(device)
+        # discriminator: real → real_label, fake → 0 (and, with the auxiliary head, the real digit's name)
         with autocast():
             fake = G(z, fake_labels)
-            d_real = D(real, yb).float()
+            d_real, classes_real = D.judge(real, yb)
             d_fake = D(fake.detach(), fake_labels).float()
+            d_real = d_real.float()
             loss_d = (F.binary_cross_entropy_with_logits(d_real, torch.full_like(d_real, settings.real_label))
                       + F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake)))
+            if classes_real is not None:
+                loss_d = loss_d + settings.classifier_weight * F.cross_entropy(classes_real.float(), yb)
         opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         opt_d.step()
-        # generator: make D call its fakes real
+        # generator: make D call its fakes real (and read them as the digit asked for)
         with autocast():
-            d_gen = D(fake, fake_labels).float()
+            d_gen, classes_gen = D.judge(fake, fake_labels)
+            d_gen = d_gen.float()
             loss_g = F.binary_cross_entropy_with_logits(d_gen, torch.ones_like(d_gen))
+            if classes_gen is not None:
+                loss_g = loss_g + settings.classifier_weight * F.cross_entropy(classes_gen.float(), fake_labels)
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         opt_g.step()
@@ -120,6 +146,20 @@ def train(images: np.ndarray, labels: np.ndarray, settings: GanSettings = GanSet
         if on_epoch and (step + 1) % per_epoch == 0:
             on_epoch((step + 1) // per_epoch, G)
     return G.eval(), history
+
+
+def train_live(images: np.ndarray, labels: np.ndarray, *,
+               callback: Callable[[dict, Generator], None] | None = None,
+               should_stop: Callable[[], bool] | None = None) -> Generator:
+    """The GAN page's live run (:data:`LIVE`): a fresh conditional GAN trained on these MNIST digits.
+
+    ``images`` (N, 28, 28) uint8 and ``labels`` (N,) as :func:`demos.mnist.data.load_mnist` gives them.
+    ``callback(record, generator)`` every 10 steps (see :func:`train`);
+    ``should_stop()`` is asked as often and ends the run early. Returns the
+    generator in eval mode; :func:`demos.gan.conditional.recognisability`
+    scores it.
+    """
+    return train(images, labels, settings=LIVE, callback=callback, report_every=10, should_stop=should_stop)[0]
 
 
 def main(argv: list[str] | None = None) -> None:
