@@ -5,10 +5,12 @@ import_heavy_libraries()   # before any page: sessions starting together must no
 
 import streamlit as st  # noqa: E402
 
-from ui.common import language_selector, projection_toggle, t  # noqa: E402
+from ui.common import language_selector, present, projection_toggle, t  # noqa: E402
 from ui.pages import DEMO_PAGES  # noqa: E402
 
-st.set_page_config(page_title="Deep learning, live", page_icon=":material/neurology:", layout="wide")
+# Projected (?present=1), the sidebar starts folded: the 1280 px of a projector go to the demo.
+st.set_page_config(page_title="Deep learning, live", page_icon=":material/neurology:", layout="wide",
+                   initial_sidebar_state="collapsed" if present() else "auto")
 
 language_selector()
 projection_toggle()

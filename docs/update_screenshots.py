@@ -22,7 +22,7 @@ WIDTH = 960
 def main() -> None:
     TARGET.mkdir(parents=True, exist_ok=True)
     copies = {f"{page}_en.png": f"{page}.png" for page in PAGES}
-    copies |= {"playground_present.png": "playground_present.png", "home_fr.png": "home_fr.png"}
+    copies |= {"playground_present_en.png": "playground_present.png", "home_fr.png": "home_fr.png"}
     for source, target in copies.items():
         with Image.open(SOURCE / source) as image:
             image = image.convert("RGB")

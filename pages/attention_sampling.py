@@ -6,16 +6,17 @@ import streamlit as st
 from demos import attention_sampling as attn, weights
 from demos.attention_sampling.megapixel_mnist import SCALE
 from demos.attention_sampling.model import PATCH
-from demos.attention_sampling.views import (ESTIMATOR, Picture, attention_view, display_size, focus, full_size_view,
-                                            generated_picture, input_view, patch_tiles, patch_weights, uploaded_picture)
+from demos.attention_sampling.views import (ATTENTION_DECADES, ESTIMATOR, Picture, attention_legend, attention_view,
+                                            display_size, focus, full_size_view, generated_picture, input_view,
+                                            patch_tiles, patch_weights, uploaded_picture)
 from demos.cards import read_card
 from demos.errors import DemoError
 from demos.images import DEFAULT_MAX_SIDE, to_png
 from demos.jobs import DONE, Job
 from demos.url_state import Param
 from ui import models, queue
-from ui.charts import digit_probabilities
-from ui.common import decimal, duration, labels, memo, new_seed, number, page_header, percent, show_error, size, t
+from ui.charts import digit_probabilities, plot
+from ui.common import decimal, duration, labels, memo, new_seed, number, page_header, percent, present, show_error, size, t
 from ui.inputs import uploaded_image
 from ui.links import restore_from_url, share_link
 
@@ -64,38 +65,49 @@ def reading_for(picture: Picture, k: int, draw: int, model: attn.AttentionSample
                 lambda: attn.read(picture.gray, k=k, seed=draw, model=model, alive=queue.visitor_alive()))
 
 
-def zoom_in(picture: Picture, reading: attn.Reading) -> None:
+def zoom_in(picture: Picture, reading: attn.Reading, projected: bool = False) -> None:
+    """The K patches read at full resolution, each with its attention; projected, smaller and without the note."""
     k = len(reading.patches)
     st.markdown(f"**{t('attention_sampling.zoom')}**")
     tiles = patch_tiles(reading)
-    captions = [f"#{i + 1} · {percent(a)}" for i, a in enumerate(patch_weights(reading, picture.gray.shape))]
-    st.image(tiles, caption=captions, width=90 if k <= 20 else 60)
-    st.caption(t("attention_sampling.zoom_caption", k=k, patch=PATCH))
+    weights_ = patch_weights(reading, picture.gray.shape)
+    # projected, the share alone: "#3 · 11 %" wraps under a 60-pixel tile
+    captions = [percent(a) if projected else f"#{i + 1} · {percent(a)}" for i, a in enumerate(weights_)]
+    st.image(tiles, caption=captions, width=60 if projected or k > 20 else 90)
+    if not projected:
+        st.caption(t("attention_sampling.zoom_caption", k=k, patch=PATCH))
 
 
-def show_views(picture: Picture, reading: attn.Reading) -> None:
-    """The lecture's panels: Input and Attention side by side, with where the attention goes."""
+def show_views(picture: Picture, reading: attn.Reading, projected: bool):
+    """The lecture's panels: Input and Attention side by side, with where the attention goes.
+
+    Projected, a third column beside them is returned for the answer: all of it on a 720-pixel screen.
+    """
     h, w = picture.gray.shape
     low_h, low_w = reading.attention.shape
     shown_w, shown_h = display_size(picture.gray.shape)
-    left, right = st.columns(2, gap="large")
-    with left:
+    columns = st.columns([1, 1, 1.1] if projected else 2, gap="medium" if projected else "large")
+    with columns[0]:
         st.markdown(f"**{t('attention_sampling.input')}**")
         st.image(input_view(picture, reading), width="stretch")
         st.caption(t("attention_sampling.input_caption" if picture.boxes is not None
                      else "attention_sampling.input_caption_upload", w=w, h=h, shown=f"{shown_w}×{shown_h}"))
-    with right:
+    with columns[1]:
         st.markdown(f"**{t('attention_sampling.attention')}**")
         image_slot = st.empty()      # the picture above its switch, level with the input
         heat = st.toggle(t("attention_sampling.heat"), value=True, key="attention_heat",
                          help=t("attention_sampling.heat_help"))
         image_slot.image(attention_view(picture, reading, heat), width="stretch")
+        if heat:
+            st.image(attention_legend(), width="stretch", caption=t("attention_sampling.legend", decades=ATTENTION_DECADES))
         st.caption(t("attention_sampling.attention_caption" if heat else "attention_sampling.low_caption",
                      w=low_w, h=low_h, scale=decimal(SCALE)))
-        show_focus(picture, reading)
+        if not projected:
+            show_focus(picture, reading)
+    return columns[2] if projected else None
 
 
-def show_answer(picture: Picture, reading: attn.Reading) -> None:
+def show_answer(picture: Picture, reading: attn.Reading, chart_area=None) -> None:
     best = reading.prediction
     st.metric(t("attention_sampling.prediction"), str(best),
               t("attention_sampling.confidence", p=f"{reading.probabilities[best]:.0%}"),
@@ -105,7 +117,7 @@ def show_answer(picture: Picture, reading: attn.Reading) -> None:
         st.caption(t(f"attention_sampling.truth.{verdict}", label=picture.label))
     chart = digit_probabilities(reading.probabilities, t("attention_sampling.digit"),
                                 t("attention_sampling.probability"), height=240)
-    st.plotly_chart(chart, width="stretch", config={"displayModeBar": False}, key="attention_chart")
+    plot(chart, where=chart_area or st, width="stretch", config={"displayModeBar": False}, key="attention_chart")
 
 
 def show_focus(picture: Picture, reading: attn.Reading) -> None:
@@ -235,13 +247,21 @@ if model is not None and picture is not None:
     except DemoError as error:   # the server too busy to answer in time, or the network failed
         show_error(error)
 if reading is not None:
-    show_views(picture, reading)
-    zoom_col, answer_col = st.columns([3, 2], gap="large")
-    with zoom_col:
-        zoom_in(picture, reading)
-    with answer_col:
-        show_answer(picture, reading)
-        model_card()
+    beside = show_views(picture, reading, projected=present())
+    if beside is not None:     # projected: the answer and the patches beside the pictures, the rest below
+        chart_col, focus_col = st.columns(2, gap="large")
+        with beside, st.container(key="attention_answer"):
+            show_answer(picture, reading, chart_area=chart_col)
+            zoom_in(picture, reading, projected=True)
+        with focus_col:
+            show_focus(picture, reading)
+    else:
+        zoom_col, answer_col = st.columns([3, 2], gap="large")
+        with zoom_col:
+            zoom_in(picture, reading)
+        with answer_col:
+            show_answer(picture, reading)
+    model_card()
     show_costs(picture, reading, model)
     name = f"megapixel_mnist_{st.session_state['attention_seed']}" if picture.label is not None else "upload"
     st.download_button(t("attention_sampling.download"), lambda: to_png(full_size_view(picture, reading)),

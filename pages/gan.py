@@ -12,7 +12,7 @@ from demos.grids import upscale
 from demos.images import to_png
 from demos.jobs import DONE, STOPPED, Job
 from ui import models, queue
-from ui.common import page_header, show_error, t
+from ui.common import page_header, present, show_error, t
 
 MOMENTS = (1 / 32, 1 / 8, 3 / 8, 1)   # the live run's grid kept at these fractions of it: noise, blobs, digits
 RESOLUTIONS = [128, 256, 512]
@@ -30,17 +30,20 @@ def images_done(job: Job) -> str:
 def our_digits(generator: torch.nn.Module) -> None:
     st.subheader(t("gan.ours.generate"))
     c1, c2, c3 = st.columns([3, 1, 1])
-    digits = c1.multiselect(t("gan.ours.digits"), list(range(10)), default=list(range(10)), key="gan_digits")
+    digits = c1.pills(t("gan.ours.digits"), list(range(10)), selection_mode="multi", default=list(range(10)),
+                      key="gan_digits")
     per_digit = c2.slider(t("gan.ours.per_digit"), 1, 10, 6, key="gan_per_digit")
     seed = c3.number_input(t("gan.seed"), 0, 1_000_000, 0, key="gan_seed")
     if not digits:
         st.info(t("gan.ours.pick_digits"))
         return
-    wanted = [d for d in sorted(digits) for _ in range(per_digit)]
+    wanted = [d for _ in range(per_digit) for d in sorted(digits)]
     images = conditional.generate_digits(wanted, seed=int(seed), generator=generator)
-    # one row per digit
-    grid = conditional.digit_grid(images, cols=per_digit)
-    st.image(grid, caption=t("gan.ours.caption", n=len(wanted)), width=min(grid.shape[1], 520))
+    # one column per digit, as in the training grids; projected, short enough for the 720-pixel screen
+    grid = conditional.digit_grid(images, cols=len(digits))
+    height = 280 if present() else 560
+    width = min(grid.shape[1], 720, round(grid.shape[1] * height / grid.shape[0]))
+    st.image(grid, caption=t("gan.ours.caption", n=len(wanted)), width=width)
     st.download_button(t("gan.download_png"), to_png(grid), file_name="gan_digits.png", mime="image/png",
                         icon=":material/download:", key="gan_digits_png")
 

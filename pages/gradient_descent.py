@@ -8,7 +8,8 @@ import streamlit as st
 from demos import gradient_descent as gd
 from demos.gradient_descent import figures
 from demos.url_state import Param, nearest
-from ui.common import decimal, labels, page_header, t
+from ui.charts import plot
+from ui.common import decimal, decimal_format, labels, page_header, present, t
 from ui.links import restore_from_url, share_link
 
 
@@ -92,12 +93,12 @@ def one_d() -> None:
         st.selectbox(t("gd.curve"), gd.SURFACES_1D, key="gd_curve",
                      format_func=labels("gd.surface", gd.SURFACES_1D),
                      help=t("gd.curve_help"))
-        st.select_slider("η", LRS, key="gd_lr1", help=t("gd.lr_help"))
+        st.select_slider("η", LRS, key="gd_lr1", format_func=decimal_format(), help=t("gd.lr_help"))
         st.slider("w₀", -3.0, 3.0, step=0.05, key="gd_w0", help=t("gd.w0_help"))
         st.slider(t("gd.steps"), 1, 100, key="gd_steps1", help=t("gd.steps_help"))
         st.toggle(t("gd.compare"), key="gd_compare", help=t("gd.compare_help"))
         if st.session_state["gd_compare"]:
-            st.select_slider(t("gd.second_lr"), LRS, key="gd_lr1b", help=t("gd.lr_help"))
+            st.select_slider(t("gd.second_lr"), LRS, key="gd_lr1b", format_func=decimal_format(), help=t("gd.lr_help"))
     name, w0, steps = st.session_state["gd_curve"], st.session_state["gd_w0"], st.session_state["gd_steps1"]
     etas = [st.session_state["gd_lr1"]] + ([st.session_state["gd_lr1b"]] if st.session_state["gd_compare"] else [])
     surface = gd.make_surface(name)
@@ -112,14 +113,17 @@ def one_d() -> None:
             fig.add_scatter(x=w, y=loss, mode="lines+markers", name=label, line=dict(color=color, width=2),
                             marker=dict(size=11, color=color, line=dict(width=1, color="white")),
                             hovertemplate="t=%{text}<br>w=%{x:.3f}<br>L=%{y:.3f}", text=list(range(len(w))))
-        fig.update_layout(height=460, margin=dict(l=10, r=10, t=10, b=10), xaxis_title="w", yaxis_title="L(w)",
-                          legend=dict(orientation="h", y=1.08), font=dict(size=16),
+        # Projected, the result lines go above a shorter chart: all of it on a 720-pixel screen.
+        fig.update_layout(height=300 if present() else 460, margin=dict(l=10, r=10, t=10, b=10), xaxis_title="w",
+                          yaxis_title="L(w)", legend=dict(orientation="h", y=1.08), font=dict(size=16),
                           yaxis=dict(range=[float(ys.min()) - 0.5, float(np.quantile(ys, 0.9)) + 0.5]))
-        st.plotly_chart(fig, width="stretch", key="gd_chart_1d")
-        for label, run in runs.items():
-            end = run.trajectory[-1, 0]
-            st.markdown(t("gd.1d.result", label=label, w=decimal(end, ".3f"), loss=decimal(run.losses[-1], ".3f"),
-                          steps=len(run.losses) - 1))
+        chart_area = st.container() if not present() else None
+        with st.container(key="gd_result"):
+            for label, run in runs.items():
+                end = run.trajectory[-1, 0]
+                st.markdown(t("gd.1d.result", label=label, w=decimal(end, ".3f"),
+                              loss=decimal(run.losses[-1], ".3f"), steps=len(run.losses) - 1))
+        plot(fig, where=chart_area, width="stretch", key="gd_chart_1d")
         show_divergence({"gd": r for r in runs.values() if r.diverged})
         if surface.smoothness:
             st.caption(t("gd.stability", limit=decimal(2 / surface.smoothness, ".3g"), L=decimal(surface.smoothness)))
@@ -149,9 +153,9 @@ def two_d() -> None:
     with controls:
         if st.session_state["gd_surface"] == "quadratic":
             st.slider(t("gd.kappa"), 1.0, 50.0, step=1.0, key="gd_kappa", help=t("gd.kappa_help"))
-        st.select_slider("η", LRS, key="gd_lr", help=t("gd.lr_help"))
+        st.select_slider("η", LRS, key="gd_lr", format_func=decimal_format(), help=t("gd.lr_help"))
         if "adam" in st.session_state["gd_opts"]:
-            st.select_slider(t("gd.lr_adam"), LRS, key="gd_lr_adam", help=t("gd.lr_adam_help"))
+            st.select_slider(t("gd.lr_adam"), LRS, key="gd_lr_adam", format_func=decimal_format(), help=t("gd.lr_adam_help"))
         if {"momentum", "nesterov"} & set(st.session_state["gd_opts"]):
             st.slider(t("gd.beta"), 0.0, 0.99, step=0.01, key="gd_beta", help=t("gd.beta_help"))
         if "sgd" in st.session_state["gd_opts"]:
@@ -181,9 +185,9 @@ def two_d() -> None:
         if not names:
             st.info(t("gd.no_optimizer"), icon=":material/info:")
         if st.session_state.get("gd_view") == "surface":
-            st.plotly_chart(figures.surface_figure(surface, grid, runs, legend), width="stretch", key="gd_chart_3d")
+            plot(figures.surface_figure(surface, grid, runs, legend), width="stretch", key="gd_chart_3d")
         else:
-            st.plotly_chart(figures.contour_figure(surface, grid, runs, legend, st.session_state["gd_arrows"],
+            plot(figures.contour_figure(surface, grid, runs, legend, st.session_state["gd_arrows"],
                                                    t("gd.play"), t("gd.pause")),
                             width="stretch", key="gd_chart_2d", on_select=clicked_start, selection_mode="points",
                             config={"displayModeBar": False})
@@ -193,7 +197,7 @@ def two_d() -> None:
             st.caption(t("gd.stability", limit=decimal(2 / surface.smoothness, ".3g"), L=decimal(surface.smoothness)))
         if runs:
             chart = figures.loss_chart(runs, surface.min_value, legend, t("gd.iteration"), t("gd.loss_gap"))
-            st.plotly_chart(chart, width="stretch", key="gd_loss_2d")
+            plot(chart, width="stretch", key="gd_loss_2d")
             st.dataframe([{t("gd.col.optimizer"): legend[n], t("gd.col.end"): f"({r.trajectory[-1, 0]:.3f}, "
                            f"{r.trajectory[-1, 1]:.3f})", t("gd.col.loss"): decimal(r.losses[-1], ".3g"),
                            t("gd.col.status"): t("gd.status.diverged") if r.diverged else t("gd.status.ok")}

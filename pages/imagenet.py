@@ -7,6 +7,7 @@ from demos import imagenet, weights
 from demos.errors import DemoError
 from demos.images import image_digest, to_png
 from ui import models, queue
+from ui.charts import plot
 from ui.common import missing_mark, page_header, present, show_error, size, t
 from ui.inputs import SOURCES as INPUT_SOURCES, image_input
 
@@ -86,13 +87,13 @@ def show_result(result: imagenet.Result, key: str, wide: bool) -> None:
     st.caption(t("imagenet.time", total=f"{result.total_ms:.0f}", preprocess=f"{result.preprocess_ms:.0f}",
                  forward=f"{result.forward_ms:.0f}"))
     if present() and wide:
-        st.plotly_chart(score_chart(result, height=410), width="stretch", config={"displayModeBar": False},
+        plot(score_chart(result, height=410), width="stretch", config={"displayModeBar": False},
                         key=f"{key}_chart")
         with st.expander(t("imagenet.table"), icon=":material/table:"):
             show_table(result, key)
         return
     chart_area, table_area = st.columns(2, gap="large") if wide else (st.container(), st.container())
-    chart_area.plotly_chart(score_chart(result), width="stretch", config={"displayModeBar": False},
+    plot(score_chart(result), where=chart_area, width="stretch", config={"displayModeBar": False},
                             key=f"{key}_chart")
     with table_area:
         show_table(result, key)

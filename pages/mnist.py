@@ -13,7 +13,7 @@ from demos.images import load_image
 from demos.jobs import DONE, FAILED, Job
 from demos.mnist.train import QUICK, train_and_evaluate
 from ui import models, queue
-from ui.charts import digit_probabilities
+from ui.charts import digit_probabilities, plot
 from ui.common import labels, page_header, show_error, t
 from ui.inputs import camera_image, uploaded_image
 
@@ -82,7 +82,7 @@ def show_reading(reading: mnist.Reading) -> None:
         st.metric(t("mnist.prediction"), str(best), t("mnist.confidence", p=f"{reading.probabilities[best]:.0%}"),
                   delta_color="off", delta_arrow="off")
     chart = digit_probabilities(reading.probabilities, t("mnist.digit"), t("mnist.probability"))
-    st.plotly_chart(chart, width="stretch", config={"displayModeBar": False})
+    plot(chart, width="stretch", config={"displayModeBar": False})
 
 
 def show_internals(reading: mnist.Reading) -> None:
@@ -116,7 +116,7 @@ def training_view(job: Job) -> None:
     queue.status(job, key="mnist_train_cancel", running_text=t(
         "mnist.train.progress", step=last["step"], steps=last["steps"], seconds=f"{last['seconds']:.1f}"))
     if not job.finished and history:
-        st.plotly_chart(training_chart(history), width="stretch", key="mnist_curve_live")
+        plot(training_chart(history), width="stretch", key="mnist_curve_live")
 
 
 def adopt_training() -> None:
@@ -136,7 +136,7 @@ def train_yourself() -> None:
     if MY_MODEL in st.session_state:
         mine = st.session_state[MY_MODEL]
         st.success(t("mnist.train.done", seconds=f"{mine['seconds']:.1f}", error=f"{mine['error']:.2%}"))
-        st.plotly_chart(training_chart(mine["history"]), width="stretch", key="mnist_curve_final")
+        plot(training_chart(mine["history"]), width="stretch", key="mnist_curve_final")
         buffer = io.BytesIO()
         torch.save(mine["state_dict"], buffer)
         st.download_button(t("mnist.train.download"), buffer.getvalue(), file_name="my_mnist_cnn.pt",

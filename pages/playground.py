@@ -7,6 +7,7 @@ import streamlit as st
 
 from demos import playground as pg
 from demos.url_state import Param
+from ui.charts import plot
 from ui.common import labels, page_header, present, t
 from ui.links import restore_from_url, share_link
 
@@ -85,7 +86,7 @@ def boundary_figure(trainer: pg.Trainer) -> go.Figure:
         fig.add_scatter(x=x[:, 0], y=x[:, 1], mode="markers", name=t(f"playground.points.{part}"),
                         marker=dict(symbol=symbol, size=9, color=np.where(y > 0.5, "#08306b", "#d9480f"),
                                     line=dict(width=1, color="white")), hoverinfo="skip")
-    fig.update_layout(height=520, margin=dict(l=10, r=10, t=10, b=10), font=dict(size=15),
+    fig.update_layout(height=470 if present() else 520, margin=dict(l=10, r=10, t=10, b=10), font=dict(size=15),
                       xaxis=dict(range=[-pg.BOUND, pg.BOUND], title="x", constrain="domain"),
                       yaxis=dict(range=[-pg.BOUND, pg.BOUND], title="y", scaleanchor="x", constrain="domain"),
                       legend=dict(orientation="h", y=1.08))
@@ -108,13 +109,13 @@ def curves_figure(history: list[dict]) -> go.Figure:
 def show_training(trainer: pg.Trainer) -> None:
     last = trainer.history[-1]
     left, right = st.columns([1.3, 1], gap="large")
-    left.plotly_chart(boundary_figure(trainer), width="stretch", key="pg_boundary")
+    plot(boundary_figure(trainer), where=left, width="stretch", key="pg_boundary")
     with right:
         a, b, c = st.columns(3)
         a.metric(t("playground.epoch"), last["epoch"])
         b.metric(t("playground.train_acc"), f"{last['train_accuracy']:.0%}")
         c.metric(t("playground.test_acc"), f"{last['test_accuracy']:.0%}")
-        st.plotly_chart(curves_figure(trainer.history), width="stretch", key="pg_curves")
+        plot(curves_figure(trainer.history), width="stretch", key="pg_curves")
 
 
 page_header("playground")

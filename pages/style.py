@@ -14,7 +14,8 @@ from demos.errors import DemoError
 from demos.jobs import DONE, STOPPED
 from demos.images import image_digest, to_png
 from ui import models, queue
-from ui.common import device_label, memo, missing_mark, page_header, show_error, t
+from ui.charts import plot
+from ui.common import device_label, memo, missing_mark, page_header, present, show_error, t
 from ui.inputs import image_input
 
 JOB = "style_job"            # session state: the visitor's Gatys optimisation (demos.style.GatysJob)
@@ -25,6 +26,14 @@ GATYS_SIZES = [s for s in (128, 192, 256, 384, 512, 768, 1024) if s <= limits.ma
 GATYS_MAX_STEPS = limits.max_steps()
 FAST_SIZES = [256, 384, 512, 768, 1024]
 GRAM_CHANNELS = 64
+RATIO_EXPONENTS = [e / 2 for e in range(6, 19)]    # β/α from 10³ to 10⁹, half a power of ten apart
+SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_of_ten(exponent: float) -> str:
+    """10⁶ for 6, 3 × 10⁶ for 6.5 (10^6.5 ≈ 3.2 × 10⁶): how a slide writes β/α."""
+    power = "10" + str(int(exponent)).translate(SUPERSCRIPTS)
+    return power if exponent == int(exponent) else f"3 × {power}"
 
 
 # --------------------------------------------------------------------------- helpers
@@ -51,12 +60,18 @@ def fast_label(model_id: str) -> str:
     return label + missing_mark(info.artifact)
 
 
-def fast_mode(content: Image.Image | None) -> None:
-    ids = list(style.FAST_MODELS)
-    here = [m for m in ids if style.fast.available(m)]
+def fast_notes(here: list[str], ids: list[str]) -> None:
     st.caption(t("style.fast.state", here=len(here), total=len(ids)))
     if len(here) < len(ids):
         st.caption(t("style.fast.by_hand"))
+
+
+def fast_mode(content: Image.Image | None) -> None:
+    ids = list(style.FAST_MODELS)
+    here = [m for m in ids if style.fast.available(m)]
+    # Projected, what is on this machine goes below the pictures: both on the 720-pixel screen.
+    if not present():
+        fast_notes(here, ids)
     labels = {m: fast_label(m) for m in ids}   # in this run's language
     left, right = st.columns(2)
     model_id = left.selectbox(t("style.fast.model"), ids, index=ids.index(here[0]) if here else 0,
@@ -86,12 +101,16 @@ def fast_mode(content: Image.Image | None) -> None:
         show_error(error)
         return
     before, after = st.columns(2)
-    before.image(image, caption=t("style.content.caption"), width="stretch")
-    after.image(result, caption=labels[model_id].removesuffix(" ⬇️").removesuffix(f" · {t('common.to_copy')}"), width="stretch")
+    width = min(560, round(230 * image.width / image.height)) if present() else "stretch"
+    before.image(image, caption=t("style.content.caption"), width=width)
+    after.image(result, caption=labels[model_id].removesuffix(" ⬇️").removesuffix(f" · {t('common.to_copy')}"),
+                width=width)
     st.markdown(t("style.fast.time", seconds=f"{seconds:.2f}", width=image.width, height=image.height,
                   device=device_label()))
     st.download_button(t("style.download"), to_png(result), file_name=f"style_{model_id}.png", mime="image/png",
                        icon=":material/download:", on_click="ignore", key="style_fast_download")
+    if present():
+        fast_notes(here, ids)
 
 
 # --------------------------------------------------------------------------- Gatys mode
@@ -120,11 +139,13 @@ def gatys_settings() -> dict:
     """The optimisation's settings, from the widgets."""
     names = list(style.LAYERS)
     a, b = st.columns(2)
-    exponent = a.slider(t("style.ratio"), 3.0, 9.0, 6.0, 0.5, key="style_ratio", help=t("style.ratio_help"))
+    exponent = a.select_slider(t("style.ratio"), RATIO_EXPONENTS, 6.0, format_func=power_of_ten, key="style_ratio",
+                               help=t("style.ratio_help"))
     steps = b.slider(t("style.steps"), 10, GATYS_MAX_STEPS, min(300 if ON_GPU else 100, GATYS_MAX_STEPS), 10,
                      key="style_steps")
-    layers = st.multiselect(t("style.layers"), names, default=list(style.STYLE_LAYERS), key="style_layers",
-                            help=t("style.layers_help"))
+    # pills, not a multiselect: every layer name stays readable, chosen or not (conv4_1 and conv5_1 were hidden)
+    layers = st.pills(t("style.layers"), names, selection_mode="multi", default=list(style.STYLE_LAYERS),
+                      key="style_layers", help=t("style.layers_help"))
     c, d = st.columns(2)
     content_layer = c.selectbox(t("style.content_layer"), names, index=names.index(style.CONTENT_LAYER),
                                 key="style_content_layer")
@@ -171,7 +192,7 @@ def job_view(job: style.GatysJob) -> None:
     if job.preview is not None:
         picture.image(job.preview, caption=t("style.gatys.preview", step=job.step), width="stretch")
     if job.history:
-        curves.plotly_chart(loss_chart(job.history, job.settings["ratio"]), width="stretch",
+        plot(loss_chart(job.history, job.settings["ratio"]), where=curves, width="stretch",
                             config={"displayModeBar": False}, key="style_loss_chart")
     if job.status in (DONE, STOPPED) and job.result is not None:
         st.success(t(f"style.gatys.{job.status}", step=job.step, seconds=f"{job.seconds:.1f}"),
@@ -214,7 +235,7 @@ def gram_section(painting: Image.Image, settings: dict, features: torch.nn.Modul
     layer = st.selectbox(t("style.gram.layer"), settings["style_layers"], key="style_gram_layer")
     size = settings["size"]
     fig = memo("style_gram", (image_digest(painting), layer, size), lambda: gram_chart(painting, layer, size, features))
-    st.plotly_chart(fig, width="stretch", config={"displayModeBar": False}, key="style_gram_chart")
+    plot(fig, width="stretch", config={"displayModeBar": False}, key="style_gram_chart")
 
 
 # --------------------------------------------------------------------------- page

@@ -220,3 +220,15 @@ def test_training_runs_every_stage_and_sharpening_concentrates_the_attention():
     low = megapixel_batch([1, 2], digits)[0]
     with torch.no_grad():
         assert entropy(sharp.attention_map(low)) < entropy(plain.attention_map(low)) - 1.0
+
+
+def test_the_attention_map_shows_where_the_mass_is_not_only_its_peak():
+    """On a log scale, cells at 1/100 of the maximum are coloured (on a linear scale they were black)."""
+    from demos.attention_sampling.views import attention_legend, attention_level
+
+    attention = np.array([[1.0, 1e-2, 1e-5], [1e-6, 0.0, 0.5]])
+    level = attention_level(attention / attention.sum(), decades=3)
+    assert level[0, 0] == 1 and abs(level[0, 1] - 1 / 3) < 1e-6        # 2 of 3 decades below the peak
+    assert level[0, 2] == 0 and level[1, 0] == 0 and level[1, 1] == 0   # below the scale: no colour
+    legend = attention_legend(width=100)
+    assert legend.shape == (18, 100, 3) and legend[0, 0].sum() < legend[0, -1].sum()   # dark to bright

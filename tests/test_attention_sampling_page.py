@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from demos import i18n
 from tests.apptest_support import app_page, errors
 from tests.conftest import require_shared
 from tests.support import encode, upload
@@ -52,7 +53,7 @@ def metrics(at: AppTest) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("lang,title,seed_caption", [
     ("en", "Read a megapixel image through ten small patches", "Sampling seed: 0"),
-    ("fr", "Lire une image de plusieurs mégapixels à travers dix petits morceaux", "Graine du tirage : 0"),
+    ("fr", "Lire une image géante par dix petits morceaux", "Graine du tirage : 0"),
 ])
 def test_page_shows_the_image_its_attention_and_ten_patches(mnist_dir, lang, title, seed_caption):
     at = attention_page(lang).run()
@@ -61,7 +62,9 @@ def test_page_shows_the_image_its_attention_and_ten_patches(mnist_dir, lang, tit
     assert at.get("latex"), "the estimator's formula"
     assert "arXiv:1905.03711" in captions(at)
     assert seed_caption in captions(at)
-    assert len(at.get("image")) == 3                 # Input, Attention, Zoom in
+    assert len(at.get("image")) == 4                 # Input, Attention and its colour scale, Zoom in
+    scale = i18n.translate("attention_sampling.legend", lang)
+    assert scale in [image.caption for element in at.get("image") for image in element.proto.imgs]
     assert patches_shown(at) == 10
     assert len(at.get("plotly_chart")) == 1          # the 10 probabilities
     assert [m.value for m in at.metric if m.value in {str(d) for d in range(10)}], "the digit read"

@@ -1,10 +1,12 @@
 """Every page in a real browser as a classroom uses it: in French, and projected on a 1280×720 screen.
 
 For each page: open it in French and do its main interaction; open it in
-projection mode (``?present=1``) in a 1280×720 window and check that its main
-interaction is on the screen without scrolling. No error box either time.
-Screenshots: ``tests/screenshots/<page>_fr.png`` and ``<page>_present.png``
-(the English ones come from each page's own browser test).
+projection mode (``?present=1``) in a 1280×720 window, in English and in
+French, do its main interaction, and check that the control and its
+**result** are on the screen without scrolling, and that every chart's text is
+projector-sized. No error box either time. Screenshots:
+``tests/screenshots/<page>_fr.png`` and ``<page>_present_<lang>.png`` (the
+English ones come from each page's own browser test).
 """
 from __future__ import annotations
 
@@ -81,26 +83,36 @@ class Page:
     title_key: str
     act: Callable | None = None         # the main interaction, in a language
     shared: tuple[str, ...] = ()        # test data the server needs for it
-    result: str | None = None           # the interaction's result: wholly on a projected screen
+    result: tuple[str, ...] = ()        # the interaction's result: wholly on a projected screen
     height: int = 1600                  # of the window for the French screenshot: the whole page
 
 
+CHART = '[data-testid="stPlotlyChart"] >> nth=0'
+STYLED = '[role="tabpanel"]:visible [data-testid="stImage"] >> nth=1'
 PAGES = {
-    "home": Page("", '[data-testid="stPageLink"]', "home.title", height=2300),
-    "mnist": Page("mnist", "canvas", "mnist.title", draw_a_one),
+    "home": Page("", '[data-testid="stPageLink"]', "home.title", height=2300,
+                 result=('[data-testid="stPageLink"] >> nth=2',)),     # the first row of demo cards
+    "mnist": Page("mnist", "canvas", "mnist.title", draw_a_one, result=(".st-key-mnist_answer", CHART)),
     "imagenet": Page("imagenet", '[data-testid="stPlotlyChart"]', "imagenet.title", choose_mobilenet,
                      ("weights", "mobilenet_v2_imagenet_dequantized.pth"),
-                     result='[data-testid="stPlotlyChart"] g.point >> nth=0'),   # the 15th bar, drawn first
+                     result=('[data-testid="stPlotlyChart"] g.point >> nth=0',)),   # the 15th bar, drawn first
     "gradient_descent": Page("gradient_descent", '[data-testid="stPlotlyChart"]', "gradient_descent.title",
-                             lecture_preset),
-    "playground": Page("playground", '[data-testid="stPlotlyChart"]', "playground.title", one_step),
-    "cyclegan": Page("cyclegan", '[data-testid="stImage"] >> nth=1', "cyclegan.title", None, ("cyclegan",)),
-    "style": Page("style", '[role="tabpanel"]:visible [data-testid="stImage"] >> nth=1', "style.title", None,
-                  ("style",)),
-    "gan": Page("gan", '[data-testid="stImage"]', "gan.title", new_digits, height=2600),
+                             lecture_preset, result=(".st-key-gd_result", CHART)),
+    "playground": Page("playground", '[data-testid="stPlotlyChart"]', "playground.title", one_step,
+                       result=(CHART, '[data-testid="stMetric"] >> nth=2')),     # the boundary, the test accuracy
+    "cyclegan": Page("cyclegan", '[data-testid="stImage"] >> nth=1', "cyclegan.title", None, ("cyclegan",),
+                     result=('[data-testid="stImage"] >> nth=1',)),
+    "style": Page("style", '[data-testid="stTab"] >> nth=0', "style.title", None, ("style",), result=(STYLED,)),
+    "gan": Page("gan", '[data-testid="stImage"]', "gan.title", new_digits, height=2600,
+                result=('[data-testid="stImage"] >> nth=0',)),
     "attention_sampling": Page("attention_sampling", '[data-testid="stImage"]', "attention_sampling.title", resample,
-                               ("mnist", "MNIST", "raw"), height=2600),
+                               ("mnist", "MNIST", "raw"), height=2600, result=(".st-key-attention_answer",)),
 }
+
+# The size of the smallest text of the charts on screen (ticks, labels, legends, values), in pixels.
+SMALLEST_CHART_TEXT = """() => Math.min(...Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"] svg text'))
+    .filter(e => e.textContent.trim() && e.getBoundingClientRect().width > 0)
+    .map(e => parseFloat(getComputedStyle(e).fontSize)))"""
 
 
 def open_and_use(page, app_url: str, spec: Page, lang: str, present: bool = False):
@@ -127,26 +139,36 @@ def test_page_in_french(page, app_url, name):
     screenshot(page, f"{name}_fr")
 
 
+@pytest.mark.parametrize("lang", ["en", "fr"])
 @pytest.mark.parametrize("name", list(PAGES))
-def test_page_projected_fits_the_screen(browser, app_url, name):
+def test_page_projected_shows_its_result_on_the_screen(browser, app_url, name, lang):
     spec = PAGES[name]
     page = browser.new_page(viewport=SCREEN)
     try:
-        main = open_and_use(page, app_url, spec, "en", present=True)
+        main = open_and_use(page, app_url, spec, lang, present=True)
+        screenshot(page, f"{name}_present_{lang}")        # what the room sees, kept even when a check fails
         no_error_box(page, visible_only=True)
+        # Projected, the sidebar starts folded: the whole width goes to the demo.
+        expect(page.locator('[data-testid="stSidebar"]')).to_have_attribute("data-collapsed", "true")
         box = main.bounding_box()
         assert box is not None and 0 <= box["y"] < SCREEN["height"] - 40, (
             f"{name}: the main interaction starts at y = {box and box['y']:.0f}, below the 720 px screen")
-        if spec.result is not None:
-            result = page.locator(spec.result).bounding_box()
-            assert result is not None and result["y"] + result["height"] <= SCREEN["height"], (
-                f"{name}: the result ends at y = {result and result['y'] + result['height']:.0f}, off the screen")
+        for selector in spec.result:
+            result = page.locator(selector).first
+            expect(result).to_be_visible(timeout=30_000)
+            found = result.bounding_box()
+            assert found is not None and found["y"] + found["height"] <= SCREEN["height"], (
+                f"{name} ({lang}): {selector} ends at y = {found and found['y'] + found['height']:.0f}, "
+                "off the 720 px screen")
+        if page.locator('[data-testid="stPlotlyChart"] svg text').count():
+            smallest = page.evaluate(SMALLEST_CHART_TEXT)
+            assert smallest >= 18, f"{name} ({lang}): chart text of {smallest} px on a projector"
         # Projection mode is on: the introduction is folded away, the text is larger.
         expect(page.locator('[data-testid="stExpander"] summary').filter(
-            has_text=i18n.translate("common.about", "en")).first if spec.path else page.locator("h1")).to_be_visible()
+            has_text=i18n.translate("common.about", lang)).first if spec.path else page.locator("h1")).to_be_visible()
         size = page.locator('[data-testid="stMain"] h1').first.evaluate("e => getComputedStyle(e).fontSize")
         assert float(size.removesuffix("px")) >= 36
-        screenshot(page, f"{name}_present")
+        screenshot(page, f"{name}_present_{lang}")        # again, now that every result has been drawn
     finally:
         page.close()
 

@@ -43,12 +43,12 @@ def test_changing_digits_seed_epoch_and_walk_changes_what_is_shown(monkeypatch):
     downloads = Downloads(monkeypatch)
     at = gan_page().run()
     digits, snapshot, walk = image_urls(at)
-    at.multiselect(key="gan_digits").set_value([3, 5]).run()
+    at.button_group(key="gan_digits").set_value([3, 5]).run()
     assert "2 digits generated" in image_captions(at)
     assert image_urls(at)[0] != digits
     name, png = downloads.of(at, 0)
     grid = Image.open(io.BytesIO(png))
-    assert name == "gan_digits.png" and grid.height < grid.width     # two rows of digits, not ten
+    assert name == "gan_digits.png" and grid.height > grid.width     # two columns of digits, not ten
     two_digits = image_urls(at)[0]
     at.number_input(key="gan_seed").set_value(7).run()
     assert image_urls(at)[0] != two_digits

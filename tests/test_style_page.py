@@ -104,7 +104,7 @@ def test_gatys_runs_live_and_stops(mobilenet_styles, monkeypatch):
     at.segmented_control(key="style_style_source").set_value("upload").run()
     at.file_uploader(key="style_style_upload").set_value(upload)
     at.select_slider(key="style_size").set_value(128)
-    at.multiselect(key="style_layers").set_value(["conv1_1", "conv2_1"])
+    at.button_group(key="style_layers").set_value(["conv1_1", "conv2_1"])
     at.radio(key="style_optimizer").set_value("adam")
     at.slider(key="style_steps").set_value(300).run()
     assert not at.exception

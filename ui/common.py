@@ -48,6 +48,14 @@ PROJECTION_CSS = """<style>
 </style>"""
 
 
+# While a live run updates its chart or picture, Streamlit greys the previous one out ("stale") until the next
+# arrives: on a projector the chart would blink at every update.
+LIVE_CSS = """<style>
+[data-testid="stElementContainer"][data-stale="true"]:has([data-testid="stPlotlyChart"], [data-testid="stImage"]) {
+  opacity: 1 !important; transition: none !important}
+</style>"""
+
+
 def lang() -> str:
     """The visitor's language: remembered in the session, first taken from ``?lang=``."""
     if "lang" not in st.session_state:
@@ -187,6 +195,7 @@ def projection_toggle() -> None:
     """Sidebar switch of the projection mode (also ``?present=1``), and its stylesheet when on."""
     present()
     st.sidebar.toggle(t("common.present"), key=PRESENT, help=t("common.present_help"))
+    st.html(LIVE_CSS)
     if st.session_state[PRESENT]:
         st.query_params[PRESENT] = "1"
         st.html(PROJECTION_CSS)
@@ -214,6 +223,12 @@ def number(n: int) -> str:
 def decimal(x: float, spec: str = "g") -> str:
     """``x`` formatted by ``spec`` with the visitor's decimal mark (0.12 / 0,12)."""
     return i18n.format_decimal(x, spec, lang())
+
+
+def decimal_format(spec: str = "g") -> Callable[[float], str]:
+    """:func:`decimal` bound to this run's language: a widget's ``format_func`` (called outside the run too)."""
+    language = lang()
+    return lambda x: i18n.format_decimal(x, spec, language)
 
 
 def percent(share: float) -> str:

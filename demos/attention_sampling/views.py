@@ -73,16 +73,39 @@ def full_size_view(picture: Picture, reading: Reading) -> np.ndarray:
     return draw_overlays(rgb, picture.gray.shape, picture.boxes, reading.positions, thickness=3)
 
 
+# The attention is a distribution over tens of thousands of cells, most of its mass on a few dozen (measured:
+# 21 of 22,500 cells hold 98.5 % of it): on a linear scale all but a few are black. A log scale over this many
+# powers of ten shows where the rest of the mass is, and each cell is drawn this many cells wide (a dilation)
+# so that 2-pixel cells can be seen from the back of a room.
+ATTENTION_DECADES = 4
+ATTENTION_GLOW = 5
+
+
+def attention_level(attention: np.ndarray, decades: int = ATTENTION_DECADES) -> np.ndarray:
+    """Each cell's attention on a log scale in [0, 1]: 1 at the maximum, 0 at ``10**-decades`` × it and below."""
+    peak = max(float(attention.max()), 1e-30)
+    return np.clip(1 + np.log10(np.maximum(attention, 1e-30) / peak) / decades, 0.0, 1.0)
+
+
+def heat_colours(level: np.ndarray) -> np.ndarray:
+    """Levels in [0, 1] → RGB uint8 in viridis (perceptually uniform, still visible at its dark end on a projector)."""
+    return cv2.cvtColor(cv2.applyColorMap((level * 255).astype(np.uint8), cv2.COLORMAP_VIRIDIS), cv2.COLOR_BGR2RGB)
+
+
+def attention_legend(width: int = 360, height: int = 18, decades: int = ATTENTION_DECADES) -> np.ndarray:
+    """The heat map's colour bar, left to right from 10^-decades × the maximum to the maximum (RGB uint8)."""
+    return np.repeat(heat_colours(np.linspace(0, 1, width)[None, :])[:1], height, axis=0)
+
+
 def attention_view(picture: Picture, reading: Reading, heat: bool) -> np.ndarray:
     """The low-resolution view x̃, enlarged without smoothing (its coarseness is the point), heatmap on top."""
     low = (low_resolution(picture.gray, SCALE) * 255).round().astype(np.uint8)
     rgb = cv2.cvtColor(low, cv2.COLOR_GRAY2RGB)
     if heat:
-        level = reading.attention / max(float(reading.attention.max()), 1e-12)
-        colours = cv2.cvtColor(cv2.applyColorMap((level * 255).astype(np.uint8), cv2.COLORMAP_INFERNO),
-                               cv2.COLOR_BGR2RGB)
-        alpha = 0.85 * level[..., None]     # where the attention is nil, x̃ shows through
-        rgb = (rgb * (1 - alpha) + colours * alpha).round().astype(np.uint8)
+        glow = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (ATTENTION_GLOW, ATTENTION_GLOW))
+        level = cv2.dilate(attention_level(reading.attention).astype(np.float32), glow)
+        alpha = np.where(level > 0, 0.5 + 0.5 * level, 0.0)[..., None]   # below the scale, x̃ shows through
+        rgb = (rgb * (1 - alpha) + heat_colours(level) * alpha).round().astype(np.uint8)
     big = cv2.resize(rgb, display_size(picture.gray.shape), interpolation=cv2.INTER_NEAREST)
     return draw_overlays(big, picture.gray.shape, None, reading.positions, thickness=1)
 
