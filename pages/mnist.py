@@ -11,10 +11,10 @@ from demos.errors import DemoError, ImageError
 from demos.grids import tile, upscale
 from demos.images import load_image
 from demos.jobs import DONE, FAILED, Job
-from demos.mnist.train import QUICK, train_and_evaluate
+from demos.mnist.train import LECTURE_CLAIM_SECONDS, QUICK, estimate_seconds, train_and_evaluate
 from ui import models, queue
 from ui.charts import digit_probabilities, plot
-from ui.common import labels, page_header, show_error, t
+from ui.common import decimal, device_label, labels, page_header, show_error, t
 from ui.inputs import camera_image, uploaded_image
 
 CANVAS_SIDE = 280
@@ -73,7 +73,7 @@ def chosen_model() -> mnist.LectureNet:
 
 def show_reading(reading: mnist.Reading) -> None:
     if reading.blank:
-        st.info(t("mnist.empty"), icon=":material/draw:")
+        st.info(t("mnist.no_digit" if reading.not_a_digit else "mnist.empty"), icon=":material/draw:")
         return
     best = reading.prediction
     # The answer is the point of the demo: make it readable from the back of the room.
@@ -130,12 +130,18 @@ def adopt_training() -> None:
 
 def train_yourself() -> None:
     st.markdown(t("mnist.train.explain", steps=QUICK.steps, batch=QUICK.batch_size))
+    expected = estimate_seconds(QUICK)
+    st.caption(t("mnist.train.expected", seconds=decimal(expected, ".0f"), device=device_label(),
+                 claim=decimal(LECTURE_CLAIM_SECONDS, ".0f")))
     if st.button(t("mnist.train.button"), type="primary", icon=":material/model_training:", key="mnist_train"):
         start_training()
     queue.follow(TRAINING, training_view)
     if MY_MODEL in st.session_state:
         mine = st.session_state[MY_MODEL]
-        st.success(t("mnist.train.done", seconds=f"{mine['seconds']:.1f}", error=f"{mine['error']:.2%}"))
+        verdict = "met" if mine["seconds"] <= LECTURE_CLAIM_SECONDS else "missed"
+        st.success(t("mnist.train.done", seconds=decimal(mine["seconds"], ".1f"), error=decimal(mine["error"], ".2%"),
+                     verdict=t(f"mnist.train.claim_{verdict}", claim=decimal(LECTURE_CLAIM_SECONDS, ".0f"),
+                               ratio=decimal(mine["seconds"] / LECTURE_CLAIM_SECONDS, ".1f"))))
         plot(training_chart(mine["history"]), width="stretch", key="mnist_curve_final")
         buffer = io.BytesIO()
         torch.save(mine["state_dict"], buffer)
@@ -154,7 +160,8 @@ with left:
 with right:
     model = chosen_model()
     try:
-        reading = mnist.read(image, model, alive=queue.visitor_alive()) if image is not None else None
+        reading = (mnist.read(image, model, alive=queue.visitor_alive(), photo=source != "draw")
+                   if image is not None else None)
     except DemoError as error:   # the server is overwhelmed, or the network failed on this drawing
         show_error(error)
         reading = None

@@ -8,6 +8,7 @@ from PIL import Image
 
 from demos import mnist, weights
 from demos.mnist.train import TrainSettings, evaluate, train
+from tests.conftest import require_shared
 from tests.support import mnist_test_digits
 
 
@@ -134,3 +135,41 @@ def test_training_can_be_stopped(test_set):
     _, history = train(images[:2000], labels[:2000], TrainSettings(steps=100, batch_size=32),
                        device=torch.device("cpu"), report_every=10, should_stop=lambda: True)
     assert history[-1]["step"] == 10
+
+
+def test_training_time_is_estimated_from_a_few_steps_on_this_machine():
+    """The page's "expected here" figure: a few timed steps, scaled to the run (within a factor of 3 of a real run)."""
+    from dataclasses import replace
+
+    from demos.mnist.train import QUICK, estimate_seconds, train
+
+    settings = replace(QUICK, steps=60)
+    rng = np.random.default_rng(1)
+    images, labels = rng.integers(0, 256, (512, 28, 28), dtype=np.uint8), rng.integers(0, 10, 512)
+    _, history = train(images, labels, settings)
+    estimate = estimate_seconds(settings)
+    assert history[-1]["seconds"] / 3 < estimate < history[-1]["seconds"] * 3, (estimate, history[-1]["seconds"])
+
+
+NO_DIGIT_PHOTOS = ["bobby_golden_retriever.jpg", "cat1.png", "cat2.png", "person_sheep_deeplab.jpg",
+                   "wolf_pytorch_helloworld.png"]
+
+
+@pytest.mark.parametrize("name", NO_DIGIT_PHOTOS)
+def test_a_photo_with_no_digit_in_it_is_not_read_as_one(name, model):
+    """A camera photo of a dog or a cat: "no digit here", not "1, 85 % sure"."""
+    photo = Image.open(require_shared("imagenet-samples", "extra", name))
+    reading = mnist.read(photo, model, photo=True)
+    assert reading.blank and reading.not_a_digit and reading.prediction is None
+
+
+def test_photos_of_digits_are_still_read(model, test_set):
+    """The same check lets photographed digits through: 40 phone-like photos, ≥ 38 read right."""
+    images, labels = test_set
+    rng = np.random.default_rng(1)
+    correct = 0
+    for i in range(40):
+        canvas = paste_on_canvas(images[i], rng, side=400).astype(np.float32)
+        photo = np.clip(200 + rng.normal(0, 6, canvas.shape) - canvas * 0.6, 0, 255).astype(np.uint8)
+        correct += int(mnist.read(Image.fromarray(photo).convert("RGB"), model, photo=True).prediction == labels[i])
+    assert correct >= 38

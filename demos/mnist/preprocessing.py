@@ -69,6 +69,32 @@ def _drop_specks(ink: np.ndarray) -> np.ndarray:
     return np.where(np.isin(labels, keep), ink, 0.0).astype(np.float32)
 
 
+# A photo holds a digit when its ink is strokes on a plain background, away from the frame: measured on 10 real
+# photos without a digit (ImageNet and style samples), ink covers 24-58 % of 8 of them and reaches the frame in
+# 8; a photographed MNIST digit covers 0.6-8 % and never touches it.
+MAX_INK_SHARE = 0.3
+MAX_INK_AT_FRAME = 0.5
+
+
+def looks_like_a_digit(ink: np.ndarray) -> bool:
+    """Whether a photo's :func:`ink_map` looks like a written digit rather than a scene (a face, a room...).
+
+    Not a digit: ink over more than :data:`MAX_INK_SHARE` of the picture, or more than
+    :data:`MAX_INK_AT_FRAME` of it in strokes that reach the picture's edge.
+    """
+    on = ink > 0
+    if not on.any():
+        return False
+    if on.mean() > MAX_INK_SHARE:
+        return False
+    count, labels, _, _ = cv2.connectedComponentsWithStats(on.astype(np.uint8), connectivity=8)
+    edge = max(1, round(0.02 * min(on.shape)))
+    frame = np.zeros_like(on)
+    frame[:edge], frame[-edge:], frame[:, :edge], frame[:, -edge:] = True, True, True, True
+    touching = np.setdiff1d(np.unique(labels[frame & on]), [0])
+    return np.isin(labels, touching).sum() <= MAX_INK_AT_FRAME * on.sum()
+
+
 def is_blank(image: Image.Image | np.ndarray) -> bool:
     """True when there is no digit to read (empty canvas, blank page)."""
     return not ink_map(image).any()

@@ -17,7 +17,7 @@ from demos.images import require_pixels
 from demos.inference import shared_service
 from demos.mnist import WEIGHTS_ID
 from demos.mnist.model import LectureNet
-from demos.mnist.preprocessing import center_digit, ink_map
+from demos.mnist.preprocessing import center_digit, ink_map, looks_like_a_digit
 
 
 def load_model(path: str | Path | None = None, device: torch.device | str = "cpu") -> LectureNet:
@@ -42,7 +42,8 @@ class Reading:
     probabilities: np.ndarray      # (10,), sums to 1; uniform when blank
     digit: np.ndarray              # (28, 28) float in [0, 1]: what the network sees
     feature_maps: dict[str, np.ndarray]  # "conv1": (32, 24, 24), "conv2": (64, 4, 4)
-    blank: bool
+    blank: bool                    # nothing to read: no guess is made
+    not_a_digit: bool = False      # ... because the photo shows something else than a written digit
 
     @property
     def prediction(self) -> int | None:
@@ -62,16 +63,21 @@ def read_batch(model: LectureNet, digits: list[np.ndarray]) -> list[tuple[np.nda
 
 
 def read(image: Image.Image | np.ndarray, model: LectureNet | None = None, *,
-         alive: Callable[[], bool] | None = None) -> Reading:
+         alive: Callable[[], bool] | None = None, photo: bool = False) -> Reading:
     """Preprocess ``image`` and run the network once, keeping the feature maps.
 
     The network runs in the process's inference service (:mod:`demos.inference`),
     batched with the other visitors' digits; ``alive()`` false drops the request
-    once the visitor has left.
+    once the visitor has left. With ``photo=True`` (an upload or the camera), a
+    picture whose ink does not look like a written digit is not read either
+    (``not_a_digit``).
     """
     require_pixels(image)
     model = model or _default_model()
-    digit = center_digit(ink_map(image))
+    ink = ink_map(image)
+    if photo and ink.any() and not looks_like_a_digit(ink):   # a face, a room: no guess (a drawing is a digit)
+        return Reading(np.full(10, 0.1), np.zeros((28, 28), np.float32), {}, blank=True, not_a_digit=True)
+    digit = center_digit(ink)
     if not digit.any():
         return Reading(np.full(10, 0.1), digit, {}, blank=True)
     probabilities, features = shared_service().run(("mnist", model), partial(read_batch, model), digit,

@@ -12,7 +12,8 @@ import argparse
 import json
 import math
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -133,6 +134,23 @@ def evaluate(model: torch.nn.Module, images: np.ndarray, labels: np.ndarray,
     wrong = sum((model(x[i:i + batch_size]).argmax(1) != y[i:i + batch_size]).sum().item()
                 for i in range(0, len(x), batch_size))
     return wrong / len(x)
+
+
+LECTURE_CLAIM_SECONDS = 10.0    # the slide: "training time under 10 s, error about 1 %"
+
+
+@lru_cache(maxsize=4)
+def estimate_seconds(settings: TrainSettings = QUICK, probe_steps: int = 12) -> float:
+    """How long :func:`train` with ``settings`` should take on this machine now, from timing a few of its steps.
+
+    The first two steps (warm-up) are left out; measured once per process (a fraction of a second).
+    """
+    rng = np.random.default_rng(0)
+    n = 2 * settings.batch_size
+    images, labels = rng.integers(0, 256, (n, 28, 28), dtype=np.uint8), rng.integers(0, 10, n)
+    _, history = train(images, labels, replace(settings, steps=probe_steps), report_every=2)
+    per_step = (history[-1]["seconds"] - history[0]["seconds"]) / (history[-1]["step"] - history[0]["step"])
+    return per_step * settings.steps
 
 
 def train_and_evaluate(train_set: tuple[np.ndarray, np.ndarray], test_set: tuple[np.ndarray, np.ndarray],
