@@ -8,9 +8,11 @@ import streamlit as st  # noqa: E402
 from ui.common import language_selector, present, projection_toggle, t  # noqa: E402
 from ui.pages import DEMO_PAGES  # noqa: E402
 
-# Projected (?present=1), the sidebar starts folded: the 1280 px of a projector go to the demo.
+# Opened projected (?present=1), the sidebar starts folded: the 1280 px of a projector go to the demo. Decided
+# once per visit: switching projection on from the sidebar must not fold the sidebar under the lecturer's hand.
+sidebar = st.session_state.setdefault("_sidebar_at_start", "collapsed" if present() else "auto")
 st.set_page_config(page_title="Deep learning, live", page_icon=":material/neurology:", layout="wide",
-                   initial_sidebar_state="collapsed" if present() else "auto")
+                   initial_sidebar_state=sidebar)
 
 language_selector()
 projection_toggle()

@@ -49,7 +49,9 @@ def placeholders(text: str) -> set[str]:
 def format_decimal(x: float, spec: str = "g", lang: str = DEFAULT_LANGUAGE) -> str:
     """``x`` formatted by ``spec`` with the language's decimal mark (0.12 / 0,12)."""
     text = format(x, spec)
-    return text.replace(".", ",") if normalise_language(lang) == "fr" else text
+    if normalise_language(lang) != "fr":
+        return text
+    return text.replace(".", ",").replace("%", "\u202f%")     # 0,93 % (French puts a thin space before %)
 
 
 def format_number(n: int, lang: str = DEFAULT_LANGUAGE) -> str:

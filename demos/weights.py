@@ -115,7 +115,8 @@ MESSAGES = {
 def _unavailable(key: str, artifact: Artifact, **params: object) -> WeightsUnavailable:
     """A :class:`WeightsUnavailable` with the artifact's usual message parameters."""
     # ``artifact`` lets a page put the description and size in the visitor's language (ui.common.show_error).
-    base = dict(artifact=artifact.id, description=artifact.description, filename=artifact.filename, demo=artifact.demo,
+    base = dict(artifact=artifact.id, description=artifact.description, Description=artifact.description,
+                filename=artifact.filename, demo=artifact.demo,
                 size=human_size(artifact.size), bundled=artifact.bundled or "",
                 source=artifact.source, cache=str(cache_dir()))
     base.update(params)

@@ -6,7 +6,7 @@ import streamlit as st
 from demos import attention_sampling as attn, weights
 from demos.attention_sampling.megapixel_mnist import SCALE
 from demos.attention_sampling.model import PATCH
-from demos.attention_sampling.views import (ATTENTION_DECADES, ESTIMATOR, Picture, attention_legend, attention_view,
+from demos.attention_sampling.views import (ESTIMATOR, Picture, attention_legend, attention_view,
                                             display_size, focus, full_size_view, generated_picture, input_view,
                                             patch_tiles, patch_weights, uploaded_picture)
 from demos.cards import read_card
@@ -99,7 +99,7 @@ def show_views(picture: Picture, reading: attn.Reading, projected: bool):
                          help=t("attention_sampling.heat_help"))
         image_slot.image(attention_view(picture, reading, heat), width="stretch")
         if heat:
-            st.image(attention_legend(), width="stretch", caption=t("attention_sampling.legend", decades=ATTENTION_DECADES))
+            st.image(attention_legend(), width="stretch", caption=t("attention_sampling.legend"))
         st.caption(t("attention_sampling.attention_caption" if heat else "attention_sampling.low_caption",
                      w=low_w, h=low_h, scale=decimal(SCALE)))
         if not projected:
@@ -110,7 +110,7 @@ def show_views(picture: Picture, reading: attn.Reading, projected: bool):
 def show_answer(picture: Picture, reading: attn.Reading, chart_area=None) -> None:
     best = reading.prediction
     st.metric(t("attention_sampling.prediction"), str(best),
-              t("attention_sampling.confidence", p=f"{reading.probabilities[best]:.0%}"),
+              t("attention_sampling.confidence", p=decimal(reading.probabilities[best], ".0%")),
               delta_color="off", delta_arrow="off", help=t("attention_sampling.prediction_help"))
     if picture.label is not None:
         verdict = "right" if best == picture.label else "wrong"
@@ -162,7 +162,7 @@ def full_resolution(picture: Picture, model: attn.AttentionSampler) -> dict | No
 def cost_metrics(cost: attn.Cost, versus: attn.Cost | None = None) -> None:
     """Time and memory side by side; against ``versus``, how many times more each is."""
     def times(mine: float, theirs: float) -> str | None:
-        return t("attention_sampling.cost.times", ratio=f"{mine / max(theirs, 1e-9):.0f}") if versus else None
+        return t("attention_sampling.cost.times", ratio=decimal(mine / max(theirs, 1e-9), ".0f")) if versus else None
 
     time_col, memory_col = st.columns(2)
     time_col.metric(t("attention_sampling.cost.time"), duration(cost.seconds),
@@ -195,7 +195,8 @@ def show_costs(picture: Picture, reading: attn.Reading, model: attn.AttentionSam
         other = result["cost"]
         cost_metrics(other, versus=cost)
         best = int(result["probabilities"].argmax())
-        st.caption(t("attention_sampling.cost.full_answer", digit=best, p=f"{result['probabilities'][best]:.0%}"))
+        st.caption(t("attention_sampling.cost.full_answer", digit=best,
+                     p=decimal(result["probabilities"][best], ".0%")))
 
 
 def model_card() -> None:
@@ -203,7 +204,7 @@ def model_card() -> None:
     path = weights.locate(attn.WEIGHTS_ID)
     card = read_card(path)
     try:
-        text = card and t("attention_sampling.model_card", minutes=f"{card['train_seconds'] / 60:.0f}",
+        text = card and t("attention_sampling.model_card", minutes=decimal(card['train_seconds'] / 60, ".0f"),
                           error=decimal(card["test_error"], ".1%"), n=number(card["test_images"]),
                           k=card.get("recipe", {}).get("k", 10))
     except (KeyError, TypeError):     # not a card written by the training script

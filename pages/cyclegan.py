@@ -8,7 +8,7 @@ from demos.cyclegan.views import error_heatmap, wipe
 from demos.errors import DemoError
 from demos.images import image_digest, to_png
 from ui import models, queue
-from ui.common import device_label, error_text, memo, missing_mark, page_header, show_error, t
+from ui.common import decimal, device_label, error_text, memo, missing_mark, page_header, show_error, t
 from ui.inputs import SOURCES as INPUT_SOURCES, image_input, sample_image
 
 DIRECTIONS = [m for m in cyclegan.GENERATORS if m not in cyclegan.FAST_MODE.values()]
@@ -61,16 +61,16 @@ def choose_generator(direction: str) -> str:
 def cost_note(model_id: str, direction: str) -> None:
     """Parameters and multiply-adds of the generator, compared with the original in fast mode."""
     def gmacs(per_pixel: float) -> str:
-        return f"{per_pixel * 256 * 256 / 1e9:.1f}"
+        return decimal(per_pixel * 256 * 256 / 1e9, ".1f")
 
     params, per_pixel = cyclegan.architecture_cost(model_id)
     compressed = model_id != direction
     name = t("cyclegan.name.compressed" if compressed else "cyclegan.name.full")
-    st.caption(t("cyclegan.fast_note", name=name, params=f"{params / 1e6:.2f} M", gmacs=gmacs(per_pixel)))
+    st.caption(t("cyclegan.fast_note", name=name, params=decimal(params / 1e6, ".2f") + " M", gmacs=gmacs(per_pixel)))
     if compressed:
         full_params, full_per_pixel = cyclegan.architecture_cost(direction)
-        st.caption(t("cyclegan.fast_compare", params=f"{full_params / 1e6:.2f} M", gmacs=gmacs(full_per_pixel),
-                     ratio=f"{full_per_pixel / per_pixel:.0f}"))
+        st.caption(t("cyclegan.fast_compare", params=decimal(full_params / 1e6, ".2f") + " M", gmacs=gmacs(full_per_pixel),
+                     ratio=decimal(full_per_pixel / per_pixel, ".0f")))
 
 
 def generator(model_id: str, quiet: bool = False):
@@ -88,7 +88,7 @@ def show_translation(result: cyclegan.Translation, info: cyclegan.GeneratorInfo,
     left.image(result.input, caption=t("cyclegan.input", source=domain(info.source)), width="stretch")
     right.image(result.image, caption=t("cyclegan.output", target=domain(info.target)), width="stretch")
     width, height = result.work_size
-    st.markdown(t("cyclegan.time", seconds=f"{result.seconds:.2f}", width=width, height=height,
+    st.markdown(t("cyclegan.time", seconds=decimal(result.seconds, ".2f"), width=width, height=height,
                   device=device_label(),
                   precision=result.dtype))
     position = st.slider(t("cyclegan.wipe"), 0, 100, 50, key="cyclegan_wipe", format="%d%%")
@@ -124,8 +124,8 @@ def show_cycle(image: Image.Image, result: cyclegan.Translation, info: cyclegan.
     back.image(trip.reconstruction, caption=t("cyclegan.cycle.reconstruction"), width="stretch")
     error.image(error_heatmap(trip.error_map, size=trip.reconstruction.size), caption=t("cyclegan.cycle.error_map"),
                 width="stretch")
-    st.metric(t("cyclegan.cycle.error"), f"{trip.error:.1%}", help=t("cyclegan.cycle.error_help"))
-    st.caption(t("cyclegan.cycle.time", seconds=f"{trip.seconds:.2f}"))
+    st.metric(t("cyclegan.cycle.error"), decimal(trip.error, ".1%"), help=t("cyclegan.cycle.error_help"))
+    st.caption(t("cyclegan.cycle.time", seconds=decimal(trip.seconds, ".2f")))
 
 
 page_header("cyclegan")

@@ -12,7 +12,7 @@ from demos.grids import upscale
 from demos.images import to_png
 from demos.jobs import DONE, STOPPED, Job
 from ui import models, queue
-from ui.common import page_header, present, show_error, t
+from ui.common import decimal, page_header, present, show_error, t
 
 MOMENTS = (1 / 32, 1 / 8, 3 / 8, 1)   # the live run's grid kept at these fractions of it: noise, blobs, digits
 RESOLUTIONS = [128, 256, 512]
@@ -102,22 +102,22 @@ def live_training() -> None:
 
 
 def live_view(job: Job) -> None:
-    """The live run's place in the queue or progress, its latest grid and losses, the grid at a few moments, its time."""
+    """The live run's place in the queue or progress, its latest grid, the grid at a few moments, its time."""
     record = job.state.get("record")
     queue.status(job, key="gan_live_cancel", running_text=record and t(
-        "gan.live.progress", step=record["step"], steps=record["steps"], seconds=f"{record['seconds']:.0f}"))
+        "gan.live.progress", step=record["step"], steps=record["steps"], seconds=decimal(record['seconds'], ".0f")))
     moments = job.state.get("moments", [])
     if record is not None and job.status not in (DONE, STOPPED):
         st.image(upscale(job.state["grid"], 2), width=420, caption=t("gan.live.caption", step=record["step"]))
     if moments:
         for column, (step, seconds, grid) in zip(st.columns(len(MOMENTS)), moments):
             column.image(grid, width="stretch",
-                         caption=t("gan.live.moment", step=step, seconds=f"{seconds:.0f}"))
+                         caption=t("gan.live.moment", step=step, seconds=decimal(seconds, ".0f")))
     if record is not None:
-        st.caption(t("gan.live.losses", d=f"{record['loss_d']:.2f}", g=f"{record['loss_g']:.2f}",
-                     real=f"{record['d_real']:.2f}", fake=f"{record['d_fake']:.2f}"))
+        st.caption(t("gan.live.losses", d=decimal(record['loss_d'], ".2f"), g=decimal(record['loss_g'], ".2f"),
+                     real=decimal(record['d_real'], ".2f"), fake=decimal(record['d_fake'], ".2f")))
     if job.status in (DONE, STOPPED) and job.result:
-        st.success(t("gan.live.done", seconds=f"{job.result[-1]['seconds']:.0f}"))
+        st.success(t("gan.live.done", seconds=decimal(job.result[-1]['seconds'], ".0f")))
 
 
 def ours_tab() -> None:
@@ -128,8 +128,8 @@ def ours_tab() -> None:
         return
     card = read_card(conditional.SHIPPED)
     if card is not None:
-        st.markdown(t("gan.ours.explain", epochs=card["epochs"], seconds=f"{card['train_seconds']:.0f}",
-                      recognised=f"{card['recognised_1000']:.1%}"))
+        st.markdown(t("gan.ours.explain", epochs=card["epochs"], seconds=decimal(card['train_seconds'], ".0f"),
+                      recognised=decimal(card['recognised_1000'], ".1%")))
     else:   # weights without their card (e.g. a training run still going)
         st.markdown(t("gan.ours.explain_short"))
     our_digits(generator)
@@ -177,11 +177,12 @@ def big_generate(model: torch.nn.Module, name: str) -> None:
         folder = str(biggan.model_folder(name, download=False))
         with st.spinner(t("gan.big.measuring")):
             seconds = models.biggan_seconds_per_image(name, folder) * count
-        st.caption(t("gan.big.estimate", n=count, seconds=f"{seconds:.0f}"))
+        st.caption(t("gan.big.estimate", n=count, seconds=decimal(seconds, ".0f")))
     if count > limits.max_images():
         st.warning(t("gan.big.too_many", n=count, max=limits.max_images()), icon=":material/warning:")
     elif st.button(t("gan.big.button", n=count), type="primary", icon=":material/auto_awesome:", key="gan_big_go"):
-        caption = t("gan.big.grid_caption", classes=", ".join(map(str, chosen)), psi=f"{truncation:.2f}", seed=seed)
+        caption = t("gan.big.grid_caption", classes=", ".join(map(str, chosen)), psi=decimal(truncation, ".2f"),
+                    seed=seed)
         cols = int(per_class) if per_class > 1 else None
 
         def work(job: Job) -> tuple:

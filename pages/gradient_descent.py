@@ -188,9 +188,9 @@ def two_d() -> None:
             plot(figures.surface_figure(surface, grid, runs, legend), width="stretch", key="gd_chart_3d")
         else:
             plot(figures.contour_figure(surface, grid, runs, legend, st.session_state["gd_arrows"],
-                                                   t("gd.play"), t("gd.pause")),
-                            width="stretch", key="gd_chart_2d", on_select=clicked_start, selection_mode="points",
-                            config={"displayModeBar": False})
+                                        t("gd.play"), t("gd.pause")),
+                 width="stretch", key="gd_chart_2d", on_select=clicked_start, selection_mode="points",
+                 config={"displayModeBar": False})
             st.caption(t("gd.click_hint"))
         show_divergence(runs)
         if surface.smoothness:

@@ -8,7 +8,7 @@ from demos.errors import DemoError
 from demos.images import image_digest, to_png
 from ui import models, queue
 from ui.charts import plot
-from ui.common import missing_mark, page_header, present, show_error, size, t
+from ui.common import decimal, missing_mark, page_header, present, show_error, size, t
 from ui.inputs import SOURCES as INPUT_SOURCES, image_input
 
 # A phone photo is decoded at most this large: the networks see 224–256 px and the page shows 640, so a
@@ -52,7 +52,7 @@ def score_chart(result: imagenet.Result, height: int = 440) -> go.Figure:
     fig = go.Figure(go.Bar(
         x=[p.score for p in rows], y=[f"#{len(rows) - i} {p.class_name}" for i, p in enumerate(rows)],
         orientation="h", marker_color=["#e4572e" if p is result.predictions[0] else "#4c78a8" for p in rows],
-        text=[f"{p.score:.2f} · {p.probability:.1%}" for p in rows], textposition="auto",
+        text=[f"{decimal(p.score, '.2f')} · {decimal(p.probability, '.1%')}" for p in rows], textposition="auto",
         hovertemplate="%{y}<br>" + t("imagenet.col.score") + " %{x:.2f}<extra></extra>",
     ))
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), xaxis_title=t("imagenet.col.score"),
@@ -84,17 +84,18 @@ def show_result(result: imagenet.Result, key: str, wide: bool) -> None:
 
     Projected, the 15 bars fill the panel beside the photo (on a 720-pixel screen) and the table folds away.
     """
-    st.caption(t("imagenet.time", total=f"{result.total_ms:.0f}", preprocess=f"{result.preprocess_ms:.0f}",
-                 forward=f"{result.forward_ms:.0f}"))
+    st.caption(t("imagenet.time", total=decimal(result.total_ms, ".0f"),
+                 preprocess=decimal(result.preprocess_ms, ".0f"),
+                 forward=decimal(result.forward_ms, ".0f")))
     if present() and wide:
         plot(score_chart(result, height=410), width="stretch", config={"displayModeBar": False},
-                        key=f"{key}_chart")
+             key=f"{key}_chart")
         with st.expander(t("imagenet.table"), icon=":material/table:"):
             show_table(result, key)
         return
     chart_area, table_area = st.columns(2, gap="large") if wide else (st.container(), st.container())
     plot(score_chart(result), where=chart_area, width="stretch", config={"displayModeBar": False},
-                            key=f"{key}_chart")
+         key=f"{key}_chart")
     with table_area:
         show_table(result, key)
 
@@ -104,6 +105,8 @@ def show_table(result: imagenet.Result, key: str) -> None:
     st.dataframe(table_rows(result), hide_index=True, width="stretch", height=16 * 35 + 3, key=f"{key}_table",
                  column_config={
                      t("imagenet.col.rank"): st.column_config.NumberColumn(width=40),
+                     # wide enough for "Labrador retriever", "German short-haired pointer": no name cut off
+                     t("imagenet.col.class"): st.column_config.TextColumn(width=250),
                      t("imagenet.col.score"): st.column_config.NumberColumn(width=60, format="%.2f"),
                      t("imagenet.col.probability"): st.column_config.ProgressColumn(
                          format="percent", min_value=0, max_value=1, width=110),

@@ -41,6 +41,8 @@ def draw_input():
     """The canvas (white ink on black, like MNIST); returns the drawing as an RGB image, or None."""
     from streamlit_drawable_canvas import st_canvas  # only pages import the component
 
+    # The canvas's undo / clear toolbar appears above it on hover: room for it, so it covers no button.
+    st.html("<style>.st-key-mnist_canvas {margin-top: 2.4rem}</style>")
     try:
         canvas = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000",
                            height=CANVAS_SIDE, width=CANVAS_SIDE, return_image_data=True, key="mnist_canvas")
@@ -79,7 +81,8 @@ def show_reading(reading: mnist.Reading) -> None:
     # The answer is the point of the demo: make it readable from the back of the room.
     st.html("<style>.st-key-mnist_answer [data-testid='stMetricValue'] {font-size: 6rem; line-height: 1.1}</style>")
     with st.container(key="mnist_answer"):
-        st.metric(t("mnist.prediction"), str(best), t("mnist.confidence", p=f"{reading.probabilities[best]:.0%}"),
+        confidence = t("mnist.confidence", p=decimal(reading.probabilities[best], ".0%"))
+        st.metric(t("mnist.prediction"), str(best), confidence,
                   delta_color="off", delta_arrow="off")
     chart = digit_probabilities(reading.probabilities, t("mnist.digit"), t("mnist.probability"))
     plot(chart, width="stretch", config={"displayModeBar": False})
@@ -114,7 +117,7 @@ def training_view(job: Job) -> None:
     history = job.state.get("history", [])
     last = history[-1] if history else {"step": 0, "steps": QUICK.steps, "seconds": 0.0}
     queue.status(job, key="mnist_train_cancel", running_text=t(
-        "mnist.train.progress", step=last["step"], steps=last["steps"], seconds=f"{last['seconds']:.1f}"))
+        "mnist.train.progress", step=last["step"], steps=last["steps"], seconds=decimal(last['seconds'], ".1f")))
     if not job.finished and history:
         plot(training_chart(history), width="stretch", key="mnist_curve_live")
 

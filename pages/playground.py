@@ -8,7 +8,7 @@ import streamlit as st
 from demos import playground as pg
 from demos.url_state import Param
 from ui.charts import plot
-from ui.common import labels, page_header, present, t
+from ui.common import decimal, labels, page_header, present, t
 from ui.links import restore_from_url, share_link
 
 
@@ -113,8 +113,8 @@ def show_training(trainer: pg.Trainer) -> None:
     with right:
         a, b, c = st.columns(3)
         a.metric(t("playground.epoch"), last["epoch"])
-        b.metric(t("playground.train_acc"), f"{last['train_accuracy']:.0%}")
-        c.metric(t("playground.test_acc"), f"{last['test_accuracy']:.0%}")
+        b.metric(t("playground.train_acc"), decimal(last['train_accuracy'], ".0%"))
+        c.metric(t("playground.test_acc"), decimal(last['test_accuracy'], ".0%"))
         plot(curves_figure(trainer.history), width="stretch", key="pg_curves")
 
 

@@ -15,7 +15,7 @@ from demos.jobs import DONE, STOPPED
 from demos.images import image_digest, to_png
 from ui import models, queue
 from ui.charts import plot
-from ui.common import device_label, memo, missing_mark, page_header, present, show_error, t
+from ui.common import decimal, device_label, memo, missing_mark, page_header, present, show_error, t
 from ui.inputs import image_input
 
 JOB = "style_job"            # session state: the visitor's Gatys optimisation (demos.style.GatysJob)
@@ -105,7 +105,7 @@ def fast_mode(content: Image.Image | None) -> None:
     before.image(image, caption=t("style.content.caption"), width=width)
     after.image(result, caption=labels[model_id].removesuffix(" ⬇️").removesuffix(f" · {t('common.to_copy')}"),
                 width=width)
-    st.markdown(t("style.fast.time", seconds=f"{seconds:.2f}", width=image.width, height=image.height,
+    st.markdown(t("style.fast.time", seconds=decimal(seconds, ".2f"), width=image.width, height=image.height,
                   device=device_label()))
     st.download_button(t("style.download"), to_png(result), file_name=f"style_{model_id}.png", mime="image/png",
                        icon=":material/download:", on_click="ignore", key="style_fast_download")
@@ -187,15 +187,16 @@ def job_view(job: style.GatysJob) -> None:
     last = job.history[-1] if job.history else None
     seconds = last["seconds"] if last else 0.0
     queue.status(job, key="style_stop", cancel_label=t("style.stop"),
-                 running_text=t("style.gatys.progress", step=job.step, steps=job.steps, seconds=f"{seconds:.1f}"))
+                 running_text=t("style.gatys.progress", step=job.step, steps=job.steps,
+                                seconds=decimal(seconds, ".1f")))
     picture, curves = st.columns([2, 3])
     if job.preview is not None:
         picture.image(job.preview, caption=t("style.gatys.preview", step=job.step), width="stretch")
     if job.history:
         plot(loss_chart(job.history, job.settings["ratio"]), where=curves, width="stretch",
-                            config={"displayModeBar": False}, key="style_loss_chart")
+             config={"displayModeBar": False}, key="style_loss_chart")
     if job.status in (DONE, STOPPED) and job.result is not None:
-        st.success(t(f"style.gatys.{job.status}", step=job.step, seconds=f"{job.seconds:.1f}"),
+        st.success(t(f"style.gatys.{job.status}", step=job.step, seconds=decimal(job.seconds, ".1f")),
                    icon=":material/check:")
         st.download_button(t("style.download"), to_png(job.result), file_name="style_gatys.png", mime="image/png",
                            icon=":material/download:", on_click="ignore", key="style_gatys_download")

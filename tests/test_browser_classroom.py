@@ -109,10 +109,18 @@ PAGES = {
                                ("mnist", "MNIST", "raw"), height=2600, result=(".st-key-attention_answer",)),
 }
 
-# The size of the smallest text of the charts on screen (ticks, labels, legends, values), in pixels.
+# The size of the smallest text of the charts on screen (ticks, labels, legends, values), in pixels, as drawn:
+# plotly shrinks a value to fit inside its bar with a scale() transform, which the font size does not show.
 SMALLEST_CHART_TEXT = """() => Math.min(...Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"] svg text'))
     .filter(e => e.textContent.trim() && e.getBoundingClientRect().width > 0)
-    .map(e => parseFloat(getComputedStyle(e).fontSize)))"""
+    .map(e => {
+        let size = parseFloat(getComputedStyle(e).fontSize);
+        for (let n = e; n && n.tagName !== 'svg'; n = n.parentElement) {
+            const scale = /scale\\(([0-9.]+)/.exec(n.getAttribute('transform') || '');
+            if (scale) size *= parseFloat(scale[1]);
+        }
+        return size;
+    }))"""
 
 
 def open_and_use(page, app_url: str, spec: Page, lang: str, present: bool = False):

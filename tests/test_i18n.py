@@ -42,3 +42,32 @@ def test_language_from_url_and_fallback():
     assert i18n.translate("common.device", "en", device="CPU") == "Running on: CPU"
     assert i18n.translate("common.device", "fr", device="CPU") == "Calcul sur : CPU"
     assert i18n.translate("no.such.key", "fr") == "no.such.key"
+
+
+def test_a_files_name_inside_a_french_sentence_is_not_capitalised():
+    """"Le téléchargement de poids ImageNet de VGG16", not "... de Poids ImageNet ..."; a sentence still starts with a capital."""
+    from demos import weights
+    from ui.common import error_text, mid_sentence
+
+    assert mid_sentence("Poids ImageNet de VGG16") == "poids ImageNet de VGG16"
+    assert mid_sentence("MNIST training images") == "MNIST training images"
+    assert mid_sentence("ImageNet weights") == "ImageNet weights"
+    artifact = weights.get("imagenet-vgg16")
+    import streamlit as st
+    st.session_state["lang"] = "fr"
+    try:
+        inside = error_text(weights._unavailable("weights.checksum", artifact, algorithm="sha256", actual="a",
+                                                 expected="b"))
+        starting = error_text(weights._unavailable("weights.missing", artifact))
+    finally:
+        del st.session_state["lang"]
+    assert "Le téléchargement de poids ImageNet de VGG16" in inside
+    assert starting.startswith("Poids ImageNet de VGG16 (torchvision) n'est pas sur cette machine")
+
+
+def test_decimals_and_percentages_as_each_language_writes_them():
+    from demos.i18n import format_decimal
+
+    assert format_decimal(0.125, "g", "en") == "0.125" and format_decimal(0.125, "g", "fr") == "0,125"
+    assert format_decimal(0.0093, ".2%", "en") == "0.93%"
+    assert format_decimal(0.0093, ".2%", "fr") == "0,93\u202f%"      # French: a thin space before %

@@ -118,7 +118,7 @@ def visible_texts(at) -> list[tuple[str, str]]:
         proto = getattr(node, "proto", None)
         if kind == "plotly_chart":
             _plotly_texts(json.loads(proto.spec), out)
-        elif kind == "arrow_data_frame":
+        elif kind in ("arrow_data_frame", "arrow_table"):
             out.extend(("dataframe.column", str(c)) for c in node.value.columns)
         elif proto is not None and hasattr(proto, "ListFields"):
             _proto_texts(proto, kind, out)

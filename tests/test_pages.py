@@ -56,12 +56,15 @@ def test_home_lists_the_demos_and_readiness():
     at = app_page("app")   # home is the default page
     at.run()
     assert not at.exception
-    summary, files = at.dataframe[0].value, at.dataframe[1].value
+    summary, files = at.table[0].value, at.dataframe[0].value
     row = {demo: dict(zip(summary.columns, values)) for demo, values in zip(summary["Demo"], summary.values)}
     assert len(row) == 8                                    # every demo, those with no file too
     assert row["Read a digit"]["Files here"] == "1 / 5"     # the bundled network; MNIST itself not fetched
-    assert row["Read a digit"]["On this machine"] == "⬇️ missing: 11.6 MB to download"
+    assert row["Read a digit"]["On this machine"] == "✓ ready · ⬇️ 11.6 MB more for the extras"   # not "missing"
     assert row["Read a digit"]["Works with no network"] == "✓ yes"           # reading needs the bundled network only
+    cards = [c.value for c in at.caption]                                   # each demo's card says it too
+    assert "Works with no network: ✓ yes" in cards
+    assert "Works with no network: ✗ not yet: needs one network's weights (from 13.6 MB, MobileNetV2)" in cards
     assert row["Gradient descent"]["On this machine"] == "✓ no file needed"
     assert row["Gradient descent"]["Works with no network"] == "✓ yes"
     assert row["GANs"]["Works with no network"] == "✓ yes"                   # our GAN ships; BigGAN is an extra
@@ -81,12 +84,12 @@ def test_home_readiness_in_french_and_once_the_files_are_here(monkeypatch, tmp_p
     monkeypatch.setenv("DLDEMOS_WEIGHTS_DIR", str(tmp_path))
     at = app_page("app", "fr").run()
     assert not at.exception
-    summary = at.dataframe[0].value
+    summary = at.table[0].value
     row = {demo: dict(zip(summary.columns, values)) for demo, values in zip(summary["Démo"], summary.values)}
     assert row["Échantillonnage par attention"]["Marche sans réseau"] == "✓ oui"
     assert row["Échantillonnage par attention"]["Sur cette machine"] == "✓ prêt : tous les fichiers sont là"
-    assert row["Lire un chiffre"]["Sur cette machine"] == "⬇️ manquant : 9,9 Mo à télécharger"
-    files = at.dataframe[1].value
+    assert row["Lire un chiffre"]["Sur cette machine"] == "✓ prêt · ⬇️ encore 9,9 Mo pour les extras"
+    files = at.dataframe[0].value
     assert "Images de test de MNIST (10 000 chiffres)" in set(files["Fichier"])
 
 

@@ -19,8 +19,10 @@ def for_projector(fig: go.Figure) -> go.Figure:
     Plotly's 12 px defaults are unreadable from the back of a lecture hall.
     """
     text, title = PROJECTED_TEXT_PX, PROJECTED_TITLE_PX
+    # uniformtext: a value that fits inside its bar only when shrunk below ``text`` is hidden, not shrunk
     fig.update_layout(font=dict(size=max(text, fig.layout.font.size or 0), color="#000"),
-                      legend_font_size=text, hoverlabel_font_size=text)
+                      legend_font_size=text, hoverlabel_font_size=text, uniformtext_minsize=text,
+                      uniformtext_mode="hide")
     fig.update_xaxes(tickfont_size=text, title_font_size=title)
     fig.update_yaxes(tickfont_size=text, title_font_size=title)
     axis = dict(tickfont_size=text, title_font_size=title)

@@ -116,6 +116,15 @@ def describe(artifact_id: str) -> str:
 RAW_DETAILS = ("reason", "detail")
 
 
+def mid_sentence(text: str) -> str:
+    """``text`` as it reads inside a sentence: "Poids ImageNet de VGG16" → "poids ImageNet de VGG16".
+
+    Only a plain capitalised first word is lowered: "ImageNet" and "MNIST" keep their capitals.
+    """
+    first = text.split(" ", 1)[0]
+    return text[0].lower() + text[1:] if len(first) > 1 and first[1:].islower() else text
+
+
 def error_text(error: DemoError, fold: bool = False) -> str:
     """A DemoError's message in the visitor's language (a missing file's name and size too).
 
@@ -125,7 +134,9 @@ def error_text(error: DemoError, fold: bool = False) -> str:
     if fold:
         params.update({k: t("common.see_details") for k in RAW_DETAILS if params.get(k)})
     if params.get("artifact") in weights.CATALOGUE:
-        params["description"] = describe(params["artifact"])
+        # "{Description} is not here" starts a sentence; "the download of {description}" is inside one
+        params["Description"] = describe(params["artifact"])
+        params["description"] = mid_sentence(params["Description"])
         params["size"] = size(weights.get(params["artifact"]).size)
     return t(error.key, **params)
 
