@@ -86,7 +86,7 @@ def register(artifact: Artifact) -> Artifact:
 
 MESSAGES = {
     "weights.missing": (
-        "{description} is not on this machine: `{filename}` ({size}) is neither in the local "
+        "{Description} is not on this machine: `{filename}` ({size}) is neither in the local "
         "folder nor in the cache {cache}, and downloading is off (offline mode, `DLDEMOS_OFFLINE`). "
         "To get it, run `python -m demos.fetch --only {demo}` on a machine with network access, "
         "or copy the file to `$DLDEMOS_WEIGHTS_DIR/{filename}`."
@@ -102,11 +102,11 @@ MESSAGES = {
         "`python -m demos.fetch --only {demo}`, or copy a good copy to `$DLDEMOS_WEIGHTS_DIR/{filename}`."
     ),
     "weights.not_bundled": (
-        "{description}: the file `{bundled}` that ships with this app is missing. Restore it "
+        "{Description}: the file `{bundled}` that ships with this app is missing. Restore it "
         "from the project's repository, or copy it to `$DLDEMOS_WEIGHTS_DIR/{filename}`."
     ),
     "weights.manual": (
-        "{description} cannot be downloaded automatically (source: {source}). "
+        "{Description} cannot be downloaded automatically (source: {source}). "
         "Get `{filename}` from there and copy it to `$DLDEMOS_WEIGHTS_DIR/{filename}`."
     ),
 }

@@ -7,17 +7,15 @@ import streamlit as st
 import torch
 
 from demos import mnist
-from demos.errors import DemoError, ImageError
+from demos.errors import DemoError
 from demos.grids import tile, upscale
-from demos.images import load_image
 from demos.jobs import DONE, FAILED, Job
 from demos.mnist.train import LECTURE_CLAIM_SECONDS, QUICK, estimate_seconds, train_and_evaluate
 from ui import models, queue
 from ui.charts import digit_probabilities, plot
 from ui.common import decimal, device_label, labels, page_header, show_error, t
-from ui.inputs import camera_image, uploaded_image
+from ui.inputs import camera_image, drawn_digit, uploaded_image
 
-CANVAS_SIDE = 280
 MY_MODEL = "mnist_my_model"      # session state: the visitor's own trained weights
 TRAINING = "mnist_training"      # session state: the visitor's training run (a demos.jobs.Job)
 
@@ -35,30 +33,6 @@ def training_chart(history: list[dict]) -> go.Figure:
                                   rangemode="tozero"),
                       legend=dict(orientation="h", y=1.12))
     return fig
-
-
-def draw_input():
-    """The canvas (white ink on black, like MNIST); returns the drawing as an RGB image, or None."""
-    from streamlit_drawable_canvas import st_canvas  # only pages import the component
-
-    # The canvas's undo / clear toolbar appears above it on hover: room for it, so it covers no button.
-    st.html("<style>.st-key-mnist_canvas {margin-top: 2.4rem}</style>")
-    try:
-        canvas = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000",
-                           height=CANVAS_SIDE, width=CANVAS_SIDE, return_image_data=True, key="mnist_canvas")
-        data = canvas.image_bytes   # the browser's PNG: the visitor's data, so through the safe loader
-    except (AttributeError, TypeError, KeyError, ValueError):   # a malformed drawing sent by the browser
-        show_error(ImageError("image.corrupt", "The image is damaged or incomplete."))
-        return None
-    finally:
-        st.caption(t("mnist.draw_hint"))
-    if data is None:
-        return None
-    try:
-        return load_image(data, background=(0, 0, 0))   # the canvas is black: transparent means no ink
-    except DemoError as error:
-        show_error(error)
-        return None
 
 
 def chosen_model() -> mnist.LectureNet:
@@ -158,7 +132,7 @@ source = st.segmented_control(t("mnist.source"), ["draw", "upload", "camera"], d
                               format_func=labels("mnist.source", ["draw", "upload", "camera"])) or "draw"
 left, right = st.columns(2, gap="large")
 with left:
-    image = {"draw": draw_input, "upload": lambda: uploaded_image("mnist_upload"),
+    image = {"draw": lambda: drawn_digit("mnist_canvas"), "upload": lambda: uploaded_image("mnist_upload"),
              "camera": lambda: camera_image("mnist_camera")}[source]()
 with right:
     model = chosen_model()

@@ -136,6 +136,25 @@ class Downloads:
 
 
 @functools.cache
+def mobilenet_weights_dir(folder: Path, monkeypatch, samples: Path | None = None) -> Path:
+    """``folder`` as the app's local weights folder, holding the real MobileNetV2 under its torchvision name.
+
+    ``samples``: the ImageNet sample gallery's folder (none by default).
+    """
+    import shutil
+
+    from demos import imagenet
+
+    shutil.copy(require_shared("weights", "mobilenet_v2_imagenet_dequantized.pth"),
+                folder / imagenet.get_spec("mobilenet_v2").filename)
+    monkeypatch.setenv("DLDEMOS_WEIGHTS_DIR", str(folder))
+    if samples is None:
+        monkeypatch.delenv(imagenet.SAMPLES_DIR_ENV, raising=False)
+    else:
+        monkeypatch.setenv(imagenet.SAMPLES_DIR_ENV, str(samples))
+    return folder
+
+
 def mnist_test_digits() -> tuple[np.ndarray, np.ndarray]:
     """The 10 000 MNIST test digits (uint8, 28×28) and their labels, from ``../shared/data``, read once."""
     from demos.mnist.data import load_mnist

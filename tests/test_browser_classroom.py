@@ -46,6 +46,12 @@ def choose_mobilenet(page, lang: str) -> None:
     expect(page.locator('[data-testid="stPlotlyChart"] g.point').first).to_be_visible(timeout=60_000)
 
 
+def fool_it(page, lang: str) -> None:
+    """Fool the network: the first sample photo, turned into an ostrich (the page's defaults)."""
+    click(page, page.get_by_role("button", name=i18n.translate("adversarial.go", lang)))
+    expect(page.locator(".st-key-adv_result img")).to_be_visible(timeout=90_000)
+
+
 def lecture_preset(page, lang: str) -> None:
     click(page, page.get_by_role("button", name=i18n.translate("gd.preset.contrast", lang)))
     shows_the_lecture_results(page, lang)
@@ -96,6 +102,9 @@ PAGES = {
     "imagenet": Page("imagenet", '[data-testid="stPlotlyChart"]', "imagenet.title", choose_mobilenet,
                      ("weights", "mobilenet_v2_imagenet_dequantized.pth"),
                      result=('[data-testid="stPlotlyChart"] g.point >> nth=0',)),   # the 15th bar, drawn first
+    "adversarial": Page("adversarial", '[data-testid="stButton"] button[kind="primary"]', "adversarial.title", fool_it,
+                        ("weights", "mobilenet_v2_imagenet_dequantized.pth"), height=2000,
+                        result=(".st-key-adv_result",)),
     "gradient_descent": Page("gradient_descent", '[data-testid="stPlotlyChart"]', "gradient_descent.title",
                              lecture_preset, result=(".st-key-gd_result", CHART)),
     "playground": Page("playground", '[data-testid="stPlotlyChart"]', "playground.title", one_step,

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv as csv_module
 import io
-import shutil
 
 import numpy as np
 import pytest
@@ -14,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from demos import imagenet
 from tests.apptest_support import app_page, errors
 from tests.conftest import require_shared
-from tests.support import Downloads, encode, png_declaring
+from tests.support import Downloads, encode, mobilenet_weights_dir, png_declaring
 from tests.support import upload as upload_file
 
 TIMEOUT = 120
@@ -24,10 +23,7 @@ MOBILENET = imagenet.get_spec("mobilenet_v2")
 @pytest.fixture
 def weights_dir(tmp_path, monkeypatch):
     """A local weights folder holding the real MobileNetV2 file under its official torchvision name."""
-    shutil.copy(require_shared("weights", "mobilenet_v2_imagenet_dequantized.pth"), tmp_path / MOBILENET.filename)
-    monkeypatch.setenv("DLDEMOS_WEIGHTS_DIR", str(tmp_path))
-    monkeypatch.delenv(imagenet.SAMPLES_DIR_ENV, raising=False)
-    return tmp_path
+    return mobilenet_weights_dir(tmp_path, monkeypatch)
 
 
 @pytest.fixture(scope="module")

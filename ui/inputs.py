@@ -7,7 +7,7 @@ from typing import Callable, Sequence
 
 from PIL import Image
 
-from demos.errors import DemoError
+from demos.errors import DemoError, ImageError
 from demos.images import DEFAULT_MAX_SIDE, fetch_image_bytes, load_image
 from demos import weights
 from ui.common import lang, show_error, t
@@ -112,3 +112,30 @@ def image_input(prefix: str, label: str, source_labels: dict[str, str], *, sourc
     if source == "camera":
         return camera_image(f"{prefix}_camera", max_side)
     return url_image(f"{prefix}_url", max_side)
+
+
+CANVAS_SIDE = 280   # px: a finger-sized drawing area, ten times MNIST's 28
+
+
+def drawn_digit(key: str) -> Image.Image | None:
+    """A canvas to draw a digit on (white ink on black, like MNIST); the drawing as an RGB image, or None."""
+    from streamlit_drawable_canvas import st_canvas  # only pages that draw import the component
+
+    # The canvas's undo / clear toolbar appears above it on hover: room for it, so it covers no button.
+    st.html(f"<style>.st-key-{key} {{margin-top: 2.4rem}}</style>")
+    try:
+        canvas = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000",
+                           height=CANVAS_SIDE, width=CANVAS_SIDE, return_image_data=True, key=key)
+        data = canvas.image_bytes   # the browser's PNG: the visitor's data, so through the safe loader
+    except (AttributeError, TypeError, KeyError, ValueError):   # a malformed drawing sent by the browser
+        show_error(ImageError("image.corrupt", "The image is damaged or incomplete."))
+        return None
+    finally:
+        st.caption(t("mnist.draw_hint"))
+    if data is None:
+        return None
+    try:
+        return load_image(data, background=(0, 0, 0))   # the canvas is black: transparent means no ink
+    except DemoError as error:
+        show_error(error)
+        return None
