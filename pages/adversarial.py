@@ -132,8 +132,8 @@ def transfer(result: adv.AttackResult, model_id: str) -> None:
         show_error(error)
         return
     same = top.class_index == result.before[0].class_index
-    st.markdown(t("adversarial.transfer." + ("resisted" if same else "fooled"), model=imagenet.get_spec(other).label,
-                  cls=top.class_name))
+    st.markdown(t("adversarial.transfer.resisted" if same else "adversarial.transfer.fooled",
+                  model=imagenet.get_spec(other).label, cls=top.class_name))
 
 
 def digit_attack() -> None:

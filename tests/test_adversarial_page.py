@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import pytest
+from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest_support import app_page, errors
 from tests.conftest import require_shared
-from tests.support import mnist_test_digits, mobilenet_weights_dir
+from tests.support import encode, mnist_test_digits, mobilenet_weights_dir, png_declaring, upload
 from tests.test_pages import canvas_state, drawn
 
 TIMEOUT = 120
@@ -66,3 +67,15 @@ def test_an_empty_canvas_asks_for_a_digit():
     at = page().run()
     assert not at.exception
     assert any("Draw a digit" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("name,data,message", [
+    ("notes.png", b"just some text", "not an image"),
+    ("broken.jpg", encode(Image.new("RGB", (300, 300), "white"), "JPEG")[:200], "damaged"),
+    ("huge.png", png_declaring(20000, 20000, idat=b"\0" * 20001), "too many pixels"),
+])
+def test_bad_uploads_get_a_clear_message_and_no_attack(weights_dir, name, data, message):
+    at = upload(page(), data, name, "adv_source", "image/jpeg" if name.endswith("jpg") else "image/png")
+    assert not at.exception
+    assert any(message in e for e in errors(at)), errors(at)
+    assert not [b for b in at.button if b.key == "adv_go"]          # nothing to attack: no button

@@ -122,10 +122,11 @@ def drawn_digit(key: str) -> Image.Image | None:
     from streamlit_drawable_canvas import st_canvas  # only pages that draw import the component
 
     # The canvas's undo / clear toolbar appears above it on hover: room for it, so it covers no button.
-    st.html(f"<style>.st-key-{key} {{margin-top: 2.4rem}}</style>")
+    st.html("<style>[class*='st-key-drawing_area_'] {padding-top: 2.4rem}</style>")
     try:
-        canvas = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000",
-                           height=CANVAS_SIDE, width=CANVAS_SIDE, return_image_data=True, key=key)
+        with st.container(key=f"drawing_area_{key}"):
+            canvas = st_canvas(stroke_width=18, stroke_color="#FFFFFF", background_color="#000000",
+                               height=CANVAS_SIDE, width=CANVAS_SIDE, return_image_data=True, key=key)
         data = canvas.image_bytes   # the browser's PNG: the visitor's data, so through the safe loader
     except (AttributeError, TypeError, KeyError, ValueError):   # a malformed drawing sent by the browser
         show_error(ImageError("image.corrupt", "The image is damaged or incomplete."))
