@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from demos import adversarial as adv, imagenet, weights
+from demos import adversarial as adv, imagenet, mnist, weights
 from demos.errors import DemoError
 from demos.grids import upscale
 from demos.images import to_png
@@ -149,14 +149,13 @@ def digit_attack() -> None:
         if drawing is None:
             st.info(t("adversarial.digit.empty"), icon=":material/draw:")
             return
-        from demos import mnist
-        reading = mnist.read(drawing, models.mnist_model(), alive=queue.visitor_alive())
+        network = models.mnist_model()
+        reading = mnist.read(drawing, network, alive=queue.visitor_alive())
         if reading.blank:
             st.info(t("adversarial.digit.empty"), icon=":material/draw:")
             return
         try:
-            result = adv.attack_digit(reading.digit, models.mnist_model(), epsilon=float(epsilon), steps=20,
-                                      target=target)
+            result = adv.attack_digit(reading.digit, network, epsilon=float(epsilon), steps=20, target=target)
         except DemoError as error:
             show_error(error)
             return

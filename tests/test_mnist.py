@@ -54,17 +54,21 @@ def test_digits_moved_and_rescaled_on_a_canvas_are_still_read(model, test_set):
     assert accuracy >= 0.98, f"accuracy {accuracy:.1%} on canvas-pasted digits"
 
 
+def phone_photo(digit: np.ndarray, rng: np.random.Generator) -> Image.Image:
+    """An MNIST digit as a phone photographs it: dark ink on lit, grainy grey paper, slightly tinted RGB."""
+    canvas = paste_on_canvas(digit, rng, side=400).astype(np.float32)
+    paper = 200 + rng.normal(0, 6, canvas.shape)           # lit paper with grain
+    photo = np.clip(paper - canvas * 0.6, 0, 255).astype(np.uint8)
+    return Image.fromarray(np.stack([photo, photo, (photo * 0.95).astype(np.uint8)], -1))
+
+
 def test_photo_of_dark_ink_on_light_paper_is_inverted(model, test_set):
     """A phone photo: grey paper, dark ink, some noise, RGB; still read right."""
     images, labels = test_set
     rng = np.random.default_rng(1)
     correct = 0
     for i in range(40):
-        canvas = paste_on_canvas(images[i], rng, side=400).astype(np.float32)
-        paper = 200 + rng.normal(0, 6, canvas.shape)           # lit paper with grain
-        photo = np.clip(paper - canvas * 0.6, 0, 255).astype(np.uint8)
-        rgb = Image.fromarray(np.stack([photo, photo, (photo * 0.95).astype(np.uint8)], -1))
-        correct += int(mnist.predict(rgb, model).argmax() == labels[i])
+        correct += int(mnist.predict(phone_photo(images[i], rng), model).argmax() == labels[i])
     assert correct >= 38
 
 
@@ -169,7 +173,5 @@ def test_photos_of_digits_are_still_read(model, test_set):
     rng = np.random.default_rng(1)
     correct = 0
     for i in range(40):
-        canvas = paste_on_canvas(images[i], rng, side=400).astype(np.float32)
-        photo = np.clip(200 + rng.normal(0, 6, canvas.shape) - canvas * 0.6, 0, 255).astype(np.uint8)
-        correct += int(mnist.read(Image.fromarray(photo).convert("RGB"), model, photo=True).prediction == labels[i])
+        correct += int(mnist.read(phone_photo(images[i], rng), model, photo=True).prediction == labels[i])
     assert correct >= 38
