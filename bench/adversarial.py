@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import argparse
 import csv
-import io
 import json
+import os
 import platform
 import statistics
 import sys
@@ -28,7 +28,7 @@ import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from demos import imagenet  # noqa: E402
-from demos.adversarial import OSTRICH, attack, attack_digit  # noqa: E402
+from demos.adversarial import OSTRICH, attack, attack_digit, saved_and_read  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 SETTINGS = {
@@ -36,12 +36,6 @@ SETTINGS = {
     "untargeted_eps2_pgd10": dict(epsilon=2 / 255, steps=10),
     "ostrich_eps4_pgd20": dict(epsilon=4 / 255, steps=20, target=OSTRICH),
 }
-
-
-def reread(picture: Image.Image) -> Image.Image:
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG")
-    return Image.open(io.BytesIO(buffer.getvalue()))
 
 
 def imagenet_figures(classifier, samples: Path, limit: int) -> dict:
@@ -56,7 +50,7 @@ def imagenet_figures(classifier, samples: Path, limit: int) -> dict:
         correct += 1
         for name, settings in SETTINGS.items():
             result = attack(photo, classifier, **settings)
-            read = imagenet.top_k(reread(result.image), classifier, k=1)[0].class_index
+            read = imagenet.top_k(saved_and_read(result.image), classifier, k=1)[0].class_index
             goal = read == OSTRICH if settings.get("target") == OSTRICH else read != int(row["index"])
             outcome[name]["fooled"] += int(goal)
             outcome[name]["relative_l2"].append(result.relative_l2)
@@ -97,7 +91,9 @@ def main() -> None:
     results = {"torch": torch.__version__, "cpu": platform.processor() or platform.machine(),
                "threads": torch.get_num_threads(), "device": str(classifier.device),
                "imagenet_mobilenet_v2": imagenet_figures(classifier, Path(args.samples), args.limit),
-               "mnist_lecture_network": mnist_figures(args.digits)}
+               "mnist_lecture_network": mnist_figures(args.digits),
+               # Seconds per image depend on what else ran: say how busy the machine was.
+               "load_average_at_end": [round(x, 2) for x in os.getloadavg()]}
     print(json.dumps(results, indent=2))
 
 

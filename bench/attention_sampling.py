@@ -35,7 +35,6 @@ def _rss_peak_mb() -> float:
 def run_one(method: str, device: str, repeats: int) -> dict:
     """Time and memory of one method on one device, in this process (main runs it in a subprocess)."""
     import numpy as np
-    import torch
 
     from demos import attention_sampling as ats
 

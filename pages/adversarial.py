@@ -37,11 +37,13 @@ def settings(classifier: imagenet.Classifier) -> dict:
                                   format_func=lambda k: f"{k}/255", help=t("adversarial.epsilon_help"))
     steps = steps_col.slider(t("adversarial.steps"), 1, adv.attacks.MAX_STEPS, 20, key="adv_steps",
                              disabled=method == "fgsm", help=t("adversarial.steps_help"))
+    random_start = steps_col.toggle(t("adversarial.random_start"), False, key="adv_random_start",
+                                    disabled=method == "fgsm", help=t("adversarial.random_start_help"))
     classes = [None, *range(len(classifier.categories))]
     names = {None: t("adversarial.goal.leave")} | dict(enumerate(classifier.categories))
     target = goal_col.selectbox(t("adversarial.goal"), classes, index=1 + adv.OSTRICH, key="adv_target",
                                 format_func=names.__getitem__, help=t("adversarial.goal_help"))
-    return dict(method=method, epsilon=level / 255, steps=int(steps), target=target)
+    return dict(method=method, epsilon=level / 255, steps=int(steps), target=target, random_start=random_start)
 
 
 def photo_attack() -> None:
@@ -61,7 +63,7 @@ def photo_attack() -> None:
         queue.submit(JOB, work, kind="adversarial")
         st.session_state["adv_original"] = image
     with results:
-        queue.follow(JOB, lambda job: show_attack(job, model_id))
+        queue.follow(JOB, lambda job: show_attack(job, model_id, classifier))
 
 
 def choose_inputs():
@@ -84,7 +86,7 @@ def choose_inputs():
     return model_id, classifier, image, chosen
 
 
-def show_attack(job: Job, model_id: str) -> None:
+def show_attack(job: Job, model_id: str, classifier: imagenet.Classifier) -> None:
     """Progress while it runs; then the photo, the perturbation and the adversarial photo, and both top-5."""
     record = job.state.get("record")
     queue.status(job, key="adv_cancel", running_text=record and t(
@@ -112,7 +114,25 @@ def show_attack(job: Job, model_id: str) -> None:
     after_col.dataframe(top5_rows(result.after), hide_index=True, width="stretch")
     st.download_button(t("adversarial.download"), to_png(result.image), file_name="adversarial.png",
                        mime="image/png", icon=":material/download:", key="adv_png")
+    survival(result, classifier)
     transfer(result, model_id)
+
+
+def survival(result: adv.AttackResult, classifier: imagenet.Classifier) -> None:
+    """Does it survive? The downloaded PNG read again (lossless: it does), and the same photo sent as a JPEG."""
+    st.subheader(t("adversarial.survive.title"))
+    columns = st.columns(2)
+    for column, file_format in zip(columns, ("PNG", "JPEG")):
+        try:
+            top = imagenet.classify(adv.saved_and_read(result.image, file_format), classifier, k=adv.attacks.TOP,
+                                    alive=queue.visitor_alive()).predictions
+        except DemoError as error:
+            show_error(error)
+            return
+        verdict = "fooled" if result.holds(top) else "resisted"
+        column.markdown(t(f"adversarial.survive.{file_format.lower()}.{verdict}", cls=top[0].class_name,
+                          p=decimal(top[0].probability, ".0%")))
+        column.dataframe(top5_rows(top), hide_index=True, width="stretch")
 
 
 def transfer(result: adv.AttackResult, model_id: str) -> None:

@@ -9,7 +9,7 @@ import torch
 from PIL import Image
 
 from demos import imagenet
-from demos.adversarial import OSTRICH, attack, attack_digit
+from demos.adversarial import OSTRICH, attack, attack_digit, saved_and_read
 from demos.errors import DemoError
 from tests.conftest import require_shared
 from tests.support import mnist_test_digits
@@ -53,6 +53,15 @@ def test_targeted_attack_makes_it_an_ostrich(mobilenet):
     assert result.after[0].class_index == OSTRICH and result.after[0].class_name == "ostrich"
     assert read_back(result.image, mobilenet) == OSTRICH
     assert np.abs(np.asarray(result.image, np.int16) - np.asarray(photo(SAMPLES[1]).convert("RGB"), np.int16)).max() <= 4
+
+
+def test_a_saved_png_is_the_same_picture_and_a_jpeg_is_not(mobilenet):
+    """"Does it survive?" re-reads the file the visitor downloads: PNG keeps every pixel, JPEG rounds them."""
+    result = attack(photo(SAMPLES[1]), mobilenet, epsilon=4 / 255, steps=20, target=OSTRICH)
+    png, jpeg = saved_and_read(result.image, "PNG"), saved_and_read(result.image, "JPEG")
+    assert np.array_equal(np.asarray(png), np.asarray(result.image))
+    assert np.abs(np.asarray(jpeg, np.int16) - np.asarray(result.image, np.int16)).max() > 4   # more than δ itself
+    assert result.holds(imagenet.top_k(png, mobilenet, k=5)) and result.fooled
 
 
 def test_fgsm_is_one_step_within_epsilon_and_leaves_the_network_untouched(mobilenet):

@@ -45,8 +45,11 @@ def test_the_sample_photo_becomes_an_ostrich(weights_dir, lang, title, button):
     shown = captions(at)
     assert any("ostrich" in c for c in shown), shown                   # the changed photo is read as an ostrich
     assert any("× 50" in c for c in shown)                              # the perturbation, amplified, and its factor
-    assert len(at.dataframe) == 2                                      # top 5 before, top 5 after
+    assert len(at.dataframe) == 4                   # top 5 before, after, and of the PNG and the JPEG read again
     assert at.dataframe[1].value.iloc[0, 0] == "ostrich"
+    assert at.dataframe[2].value.equals(at.dataframe[1].value)   # "Does it survive?": the PNG read again, same answer
+    assert at.subheader[0].value == ("Does it survive?" if lang == "en" else "Est-ce que ça résiste ?")
+    assert at.toggle(key="adv_random_start").value is False            # PGD's random start: offered, off
     assert [d for d in at.get("download_button")]                      # the adversarial PNG
     assert any(("10⁻²" in m.value) for m in at.markdown)               # ‖δ‖₂/‖x‖₂ beside the slide's bound
 

@@ -6,9 +6,9 @@
 from demos.lazy import lazy_package
 
 __getattr__, __dir__ = lazy_package(__name__, {
-    "attacks": ("METHODS", "OSTRICH", "MAX_EPSILON", "AttackResult", "attack"),
+    "attacks": ("METHODS", "OSTRICH", "MAX_EPSILON", "AttackResult", "attack", "saved_and_read"),
     "digits": ("MNIST_EPSILON", "DigitAttack", "attack_digit"),
 })
 
 __all__ = ["MAX_EPSILON", "METHODS", "MNIST_EPSILON", "OSTRICH", "AttackResult", "DigitAttack", "attack",
-           "attack_digit"]
+           "attack_digit", "saved_and_read"]

@@ -13,11 +13,14 @@ with + (move away from the class read, untargeted) or − (move towards a chosen
 The perturbation is computed on the picture the visitor gave, at its own size: the network's own resize,
 centre crop and normalisation are applied inside the differentiated function, so what is saved is the
 adversarial photo itself. It is rounded to 8 bits (as a PNG stores it) before the "after" answer is read,
-and the L∞ bound holds exactly on those 8-bit pixels.
+and the L∞ bound holds exactly on those 8-bit pixels. The "before" and "after" answers are read exactly as
+the ImageNet page reads a picture (:func:`demos.imagenet.predict.preprocess`), so the downloaded PNG gets
+the same answer there; the gradient goes through a float copy of that path, a few hundredths of a logit away.
 """
 from __future__ import annotations
 
 import contextlib
+import io
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,7 +33,7 @@ from PIL import Image
 
 from demos.errors import DemoError
 from demos.imagenet.models import Classifier
-from demos.imagenet.predict import MAX_ASPECT, Prediction, predictions_from_logits
+from demos.imagenet.predict import MAX_ASPECT, Prediction, predictions_from_logits, preprocess
 from demos.images import require_pixels, to_rgb
 
 Method = Literal["fgsm", "pgd"]
@@ -60,9 +63,13 @@ class AttackResult:
     @property
     def fooled(self) -> bool:
         """Untargeted: the top-1 changed; targeted: the top-1 is the target."""
+        return self.holds(self.after)
+
+    def holds(self, predictions: list[Prediction]) -> bool:
+        """Whether the attack's goal holds on ``predictions`` (e.g. the answer on the saved file read again)."""
         if self.target is not None:
-            return self.after[0].class_index == self.target
-        return self.after[0].class_index != self.before[0].class_index
+            return predictions[0].class_index == self.target
+        return predictions[0].class_index != self.before[0].class_index
 
     def perturbation_view(self, original: Image.Image, gain: float = 50.0) -> Image.Image:
         """δ amplified ``gain`` times around mid-grey, so an invisible change can be seen."""
@@ -165,6 +172,24 @@ def to_8bit(x: torch.Tensor) -> torch.Tensor:
     return (x * 255).round() / 255
 
 
+def _answer(picture: Image.Image, classifier: Classifier) -> list[Prediction]:
+    """The top-5 as the ImageNet page reads a picture (8-bit resize): the answer a visitor's file gets."""
+    with classifier.lock, torch.inference_mode():     # the Grad-CAM lane hooks the same module
+        logits = classifier.module(preprocess(picture, classifier))[0]
+    return predictions_from_logits(logits, classifier.categories, TOP)
+
+
+def saved_and_read(image: Image.Image, file_format: Literal["PNG", "JPEG"] = "PNG", quality: int = 75) -> Image.Image:
+    """``image`` saved as a file and decoded again: what a visitor who downloads or shares it would have.
+
+    PNG is lossless, so the 8-bit adversarial photo comes back identical; JPEG (``quality`` 75, what
+    messaging apps use) rounds away fine detail, and with it much of a one-grey-level perturbation.
+    """
+    buffer = io.BytesIO()
+    to_rgb(image).save(buffer, format=file_format, **({"quality": quality} if file_format == "JPEG" else {}))
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+
+
 def attack(image: Image.Image, classifier: Classifier, *, method: Method = "pgd", epsilon: float = 1 / 255,
            steps: int = 10, target: int | None = None, seed: int = 0, random_start: bool = False,
            step_size: float | None = None, early_stop: bool = True, callback: Callable[[dict], None] | None = None,
@@ -183,9 +208,7 @@ def attack(image: Image.Image, classifier: Classifier, *, method: Method = "pgd"
     rgb = to_rgb(image)
     x = TF.pil_to_tensor(rgb).float().div(255).unsqueeze(0).to(classifier.device)
     forward = _network_view(classifier)
-    with classifier.lock, torch.inference_mode():     # the Grad-CAM lane hooks the same module
-        before_logits = forward(x)[0]
-    before = predictions_from_logits(before_logits, classifier.categories, TOP)
+    before = _answer(rgb, classifier)
     label = before[0].class_index if target is None else target
     history: list[dict] = []
 
@@ -204,11 +227,8 @@ def attack(image: Image.Image, classifier: Classifier, *, method: Method = "pgd"
                       random_start=random_start and method == "pgd", seed=seed, lock=classifier.lock,
                       early_stop=early_stop, callback=keep, should_stop=should_stop)
     adversarial = to_8bit(adversarial)
-    with classifier.lock, torch.inference_mode():
-        after_logits = forward(adversarial)[0]
-    after = predictions_from_logits(after_logits, classifier.categories, TOP)
     delta = adversarial - x
     picture = Image.fromarray((adversarial[0] * 255).round().byte().permute(1, 2, 0).cpu().numpy())
-    return AttackResult(picture, before, after, float(delta.norm() / x.norm().clamp_min(1e-12)),
+    return AttackResult(picture, before, _answer(picture, classifier), float(delta.norm() / x.norm().clamp_min(1e-12)),
                         float(delta.abs().max()), time.perf_counter() - start, method, epsilon, steps, target,
                         history)
