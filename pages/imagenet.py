@@ -173,7 +173,8 @@ def where_it_looks(image, model_id: str, result: imagenet.Result) -> None:
     shown = imagenet.overlay(picture, heat, box=imagenet.crop_box(picture.size, classifier))
     left, right = st.columns(2)
     left.image(picture, caption=t("imagenet.cam.original"), width="stretch")
-    right.image(shown, caption=t("imagenet.cam.overlay", cls=chosen.class_name), width="stretch")
+    right.image(shown, caption=t(f"imagenet.cam.{'guided' if method == 'guided' else 'overlay'}",
+                                 cls=chosen.class_name), width="stretch")
     st.caption(t("imagenet.cam.crop_note"))
     st.download_button(t("imagenet.cam.download"), lambda: to_png(shown), file_name=f"{method}_{model_id}.png",
                        mime="image/png", icon=":material/download:", key="imagenet_cam_png")

@@ -173,6 +173,13 @@ def test_grad_cam_class_and_method_and_the_downloads(weights_dir, labrador_bytes
     name, png = downloads.of(at, len(at.download_button) - 1)
     heat = Image.open(io.BytesIO(png))
     assert name == "saliency_mobilenet_v2.png" and heat.size == Image.open(io.BytesIO(labrador_bytes)).size
+    at.segmented_control(key="imagenet_cam_method").set_value("guided").run()       # the lecture's VGG16 slide
+    assert not at.exception and not errors(at)
+    assert "pixel by pixel" in overlay()[1]
+    name, png = downloads.of(at, len(at.download_button) - 1)
+    guided = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), np.int16)
+    assert name == "guided_mobilenet_v2.png" and guided.shape[:2] == heat.size[::-1]
+    assert np.all(np.abs(guided[:, :20] - 128) <= 1)     # grey margins, not the photo: a gradient picture
 
 
 def test_comparing_with_a_second_network_that_is_here(weights_dir, labrador_bytes):

@@ -220,7 +220,7 @@ def test_the_shared_service_serves_the_pages_demos():
     assert shared_service().computed > before
 
 
-@pytest.mark.parametrize("method", ["gradcam", "saliency"])
+@pytest.mark.parametrize("method", ["gradcam", "saliency", "guided"])
 def test_heatmaps_computed_together_equal_heatmaps_computed_alone(mobilenet, photos, method):
     from demos.imagenet.gradcam import _attribution
 

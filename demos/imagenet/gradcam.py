@@ -1,10 +1,12 @@
-"""Where does the network look? Grad-CAM and gradient saliency, mapped back onto the image.
+"""Where does the network look? Grad-CAM, gradient saliency and guided back-propagation, mapped back onto the image.
 
 Grad-CAM (Selvaraju et al., 2017): weight each channel of the last feature
 map by the mean gradient of the class score over it, sum, keep the positive
 part. Saliency (Simonyan et al., 2014): the largest absolute input gradient
-over the colour channels. Both need gradients, so they run outside
-``torch.inference_mode``. The network sees only the centre crop of the
+over the colour channels. Guided back-propagation (Springenberg et al., 2015),
+the lecture's VGG16 slide: the input gradient where every ReLU also lets only
+positive gradients back, shown as a colour image (grey = 0), not a heat map.
+All need gradients, so they run outside ``torch.inference_mode``. The network sees only the centre crop of the
 resized image; the heatmap is pasted back where that crop came from, and is
 0 over the margins the network never saw.
 """
@@ -13,18 +15,56 @@ from __future__ import annotations
 from functools import partial
 from typing import Callable, Literal
 
+import sys
+import warnings
+
 import numpy as np
 import torch
 import torch.nn.functional as F
+from captum.attr import GuidedBackprop
 from PIL import Image
+from torch import nn
 
 from demos.imagenet.models import Classifier
 from demos.imagenet.predict import Normalisation, preprocess
 from demos.images import to_rgb
 from demos.inference import shared_service
 
-Method = Literal["gradcam", "saliency"]
-METHODS: tuple[Method, ...] = ("gradcam", "saliency")
+Method = Literal["gradcam", "saliency", "guided"]
+METHODS: tuple[Method, ...] = ("gradcam", "saliency", "guided")
+# The offered networks' activations: ReLU (AlexNet, VGG, ResNet), ReLU6 (MobileNetV2), SiLU (EfficientNet), GELU (ViT).
+GUIDED_ACTIVATIONS = (nn.ReLU, nn.ReLU6, nn.SiLU, nn.GELU)
+
+
+class _GuidedBackprop(GuidedBackprop):
+    """Captum's guided back-propagation, with its rule also on the activations that are not ``nn.ReLU``.
+
+    Captum hooks ``nn.ReLU`` modules only: on MobileNetV2 (ReLU6) it silently returns the plain
+    gradient (measured: identical tensors). Its rule, "let only positive gradients through each
+    activation", is applied here to every activation of the offered networks; on ReLU networks
+    this is exactly Springenberg et al.'s method.
+    """
+
+    def _register_hooks(self, module: nn.Module) -> None:
+        if isinstance(module, GUIDED_ACTIVATIONS) and not isinstance(module, nn.ReLU):
+            # the helper Captum's own ReLU hooks use (it copes with in-place activations), wherever it lives
+            register = sys.modules[GuidedBackprop.__module__]._register_backward_hook
+            self.backward_hooks.extend(register(module, self._backward_hook, self))
+        else:
+            super()._register_hooks(module)
+
+
+def guided_gradients(module: nn.Module, x: torch.Tensor, class_indices: list[int]) -> torch.Tensor:
+    """Guided back-propagation of each image's class score to its pixels: (N, 3, H, W), signed."""
+    with warnings.catch_warnings():     # Captum announces its hooks on every call
+        warnings.simplefilter("ignore", UserWarning)
+        return _GuidedBackprop(module).attribute(x.clone(), target=list(class_indices)).detach()
+
+
+def gradient_image(gradient: torch.Tensor) -> torch.Tensor:
+    """A (3, H, W) gradient shown as a picture in [0, 1]: grey is 0, ±3 standard deviations span the range."""
+    g = gradient - gradient.mean()
+    return (0.5 + g / (6 * g.std().clamp_min(1e-12))).clamp(0, 1)
 
 
 def _tokens_to_map(tokens: torch.Tensor) -> torch.Tensor:
@@ -86,7 +126,10 @@ def _attribution(classifier: Classifier, method: Method, requests: list[tuple[to
     x = torch.cat([image for image, _ in requests]).to(classifier.device)
     classes = [class_index for _, class_index in requests]
     with classifier.lock, torch.enable_grad():
-        maps = _gradcam(classifier, x, classes) if method == "gradcam" else _saliency(classifier, x, classes)
+        if method == "guided":
+            maps = guided_gradients(classifier.module, x, classes)
+        else:
+            maps = _gradcam(classifier, x, classes) if method == "gradcam" else _saliency(classifier, x, classes)
         classifier.module.zero_grad(set_to_none=True)   # drop the gradients: shared model, less memory
     return list(maps.detach().float().cpu())
 
@@ -95,6 +138,9 @@ def heatmap(image: Image.Image, classifier: Classifier, class_index: int, method
             normalisation: Normalisation = "standard", *, digest: str | None = None,
             alive: Callable[[], bool] | None = None) -> np.ndarray:
     """A float32 (height, width) map in [0, 1] of where ``class_index``'s evidence lies in ``image``.
+
+    ``"guided"`` returns instead the guided back-propagation as a (height, width, 3) picture in [0, 1]
+    (grey = no gradient, grey over the margins the network did not see), as the lecture shows it.
 
     The gradients are computed in the process's inference service (one lane per
     network and method); ``digest`` (of the image) answers the same question again
@@ -112,16 +158,19 @@ def heatmap(image: Image.Image, classifier: Classifier, class_index: int, method
         x = preprocess(image, classifier, normalisation)
         cam = service.run(lane, partial(_attribution, classifier, method), (x.cpu(), class_index),
                           cache_key=cache_key, alive=alive, max_batch=8)
-    cam = cam / cam.max() if float(cam.max()) > 0 else torch.zeros_like(cam)
+    if method == "guided":
+        cam, margin = gradient_image(cam), 0.5
+    else:
+        cam, margin = (cam / cam.max() if float(cam.max()) > 0 else torch.zeros_like(cam))[None], 0.0
     width, height = image.size
     left, top, right, bottom = crop_box(image.size, classifier)
     # Upsample the map onto the crop's place in the image (rounded to whole pixels).
     box = (max(0, round(left)), max(0, round(top)), min(width, round(right)), min(height, round(bottom)))
-    inside = F.interpolate(cam[None, None], size=(box[3] - box[1], box[2] - box[0]), mode="bilinear",
-                           align_corners=False)[0, 0]
-    out = np.zeros((height, width), np.float32)
-    out[box[1]:box[3], box[0]:box[2]] = inside.clamp(0, 1).numpy()
-    return out
+    inside = F.interpolate(cam[None], size=(box[3] - box[1], box[2] - box[0]), mode="bilinear",
+                           align_corners=False)[0]
+    out = np.full((len(cam), height, width), margin, np.float32)
+    out[:, box[1]:box[3], box[0]:box[2]] = inside.clamp(0, 1).numpy()
+    return out.transpose(1, 2, 0) if method == "guided" else out[0]
 
 
 def overlay(image: Image.Image, heat: np.ndarray, alpha: float = 0.5,
@@ -130,7 +179,11 @@ def overlay(image: Image.Image, heat: np.ndarray, alpha: float = 0.5,
 
     Outside ``box`` (the crop the network saw, from :func:`crop_box`) the
     photo is greyed out instead, so the margins do not read as "cold".
+    A guided back-propagation picture ((H, W, 3), from ``heatmap(..., "guided")``) is not laid over
+    the photo: it is returned as it is, the way the lecture shows it.
     """
+    if heat.ndim == 3:
+        return Image.fromarray((np.clip(heat, 0, 1) * 255).round().astype(np.uint8))
     import cv2  # opencv's JET: the usual Grad-CAM look, no matplotlib needed
 
     levels = np.clip(heat * 255 + 0.5, 0, 255).astype(np.uint8)
