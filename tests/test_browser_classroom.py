@@ -52,6 +52,15 @@ def fool_it(page, lang: str) -> None:
     expect(page.locator(".st-key-adv_result img")).to_be_visible(timeout=90_000)
 
 
+def make_a_picture(page, lang: str) -> None:
+    """What a neuron wants: King crab on MobileNetV2 starts forming; Stop keeps the picture (no long run on CI)."""
+    click(page, page.get_by_role("button", name=i18n.translate("feature_vis.go", lang)))
+    expect(page.locator(".st-key-fv_result img")).to_be_visible(timeout=90_000)
+    click(page, page.get_by_role("button", name=i18n.translate("feature_vis.stop", lang)))
+    expect(page.get_by_role("button", name=i18n.translate("feature_vis.stop", lang))).to_have_count(0, timeout=30_000)
+    expect(page.locator(".st-key-fv_result img")).to_be_visible(timeout=30_000)
+
+
 def lecture_preset(page, lang: str) -> None:
     click(page, page.get_by_role("button", name=i18n.translate("gd.preset.contrast", lang)))
     shows_the_lecture_results(page, lang)
@@ -105,6 +114,9 @@ PAGES = {
     "adversarial": Page("adversarial", '[data-testid="stButton"] button[kind="primary"]', "adversarial.title", fool_it,
                         ("weights", "mobilenet_v2_imagenet_dequantized.pth"), height=2000,
                         result=(".st-key-adv_result",)),
+    "feature_vis": Page("feature_vis", '[data-testid="stButton"] button[kind="primary"]', "feature_vis.title",
+                        make_a_picture, ("weights", "mobilenet_v2_imagenet_dequantized.pth"), height=1600,
+                        result=(".st-key-fv_result",)),
     "gradient_descent": Page("gradient_descent", '[data-testid="stPlotlyChart"]', "gradient_descent.title",
                              lecture_preset, result=(".st-key-gd_result", CHART)),
     "playground": Page("playground", '[data-testid="stPlotlyChart"]', "playground.title", one_step,
