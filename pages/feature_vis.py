@@ -90,8 +90,8 @@ def show_job(job: Job, classifier: imagenet.Classifier) -> None:
     width = 330 if present() else 420
     with st.container(key="fv_result"):
         if job.kind != "feature-vis-grid":
-            st.image(pictures[0], width=width, caption=t("feature_vis.preview" if not finished else "feature_vis.done",
-                                                         step=record.get("step", 0)))
+            caption = "feature_vis.preview" if not finished else f"feature_vis.{job.status}"
+            st.image(pictures[0], width=width, caption=t(caption, step=record.get("step", 0)))
         else:
             first = (job.result or {}).get("first", 0)
             for column, (i, picture) in zip(st.columns(GRID), enumerate(pictures)):
@@ -108,7 +108,8 @@ def show_job(job: Job, classifier: imagenet.Classifier) -> None:
 
 
 def live_tab() -> None:
-    controls, results = st.columns([1, 2], gap="large")
+    # projected: the controls on the left third, the picture beside them (1280×720); on a laptop, more room for them
+    controls, results = st.columns([1, 2] if present() else [2, 3], gap="large")
     with controls:
         model_id = choose_model()
         try:
@@ -122,10 +123,9 @@ def live_tab() -> None:
                                  help=t("feature_vis.steps_help"))
         size = st.segmented_control(t("feature_vis.size"), SIZES, default=224, key="fv_size",
                                     format_func=lambda s: f"{s}²") or 224
-        go, grid = st.columns(2)
-        if go.button(t("feature_vis.go"), type="primary", icon=":material/auto_awesome:", key="fv_go"):
+        if st.button(t("feature_vis.go"), type="primary", icon=":material/auto_awesome:", key="fv_go"):
             make_one(classifier, target, int(steps), int(size))
-        if "layer" in target and grid.button(t("feature_vis.grid", n=GRID), icon=":material/grid_view:", key="fv_grid"):
+        if "layer" in target and st.button(t("feature_vis.grid", n=GRID), icon=":material/grid_view:", key="fv_grid"):
             make_grid(classifier, target, int(steps))
     with results:
         if queue.current(JOB) is None:
