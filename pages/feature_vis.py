@@ -9,7 +9,7 @@ from demos.feature_vis.gallery import GALLERY_CHANNELS, LECTURE_CLASSES, gallery
 from demos.images import to_png
 from demos.jobs import DONE, STOPPED, Job
 from ui import models, queue
-from ui.common import decimal, missing_mark, page_header, present, show_error, t
+from ui.common import decimal, labels, missing_mark, page_header, present, show_error, t
 
 JOB = "feature_vis_job"          # session state: the visitor's picture (or grid) in the server's queue
 KINDS = ("class", "channel", "unit")
@@ -29,9 +29,8 @@ def choose_model() -> str:
 def choose_target(classifier: imagenet.Classifier) -> dict:
     """What to maximise, the lecture's presets by default: King crab; conv layer 4 (VGG16) or a third of the way
     in; the centre unit of the last conv layer."""
-    labels = {k: t(f"feature_vis.kind.{k}") for k in KINDS}   # translated now, in the visitor's language
     kind = st.segmented_control(t("feature_vis.kind"), KINDS, default="class", key="fv_kind",
-                                format_func=labels.__getitem__, help=t("feature_vis.kind_help"))
+                                format_func=labels("feature_vis.kind", KINDS), help=t("feature_vis.kind_help"))
     kind = kind or "class"
     if kind == "class":
         classes = [*LECTURE_CLASSES, *(c for c in range(len(classifier.categories)) if c not in LECTURE_CLASSES)]

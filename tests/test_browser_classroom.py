@@ -117,6 +117,8 @@ PAGES = {
     "feature_vis": Page("feature_vis", '[data-testid="stButton"] button[kind="primary"]', "feature_vis.title",
                         make_a_picture, ("weights", "mobilenet_v2_imagenet_dequantized.pth"), height=1600,
                         result=(".st-key-fv_result",)),
+    "convolution": Page("convolution", '[data-testid="stPlotlyChart"]', "convolution.title", None, height=1800,
+                        result=(".st-key-conv_result",)),        # the padding example's output grid
     "gradient_descent": Page("gradient_descent", '[data-testid="stPlotlyChart"]', "gradient_descent.title",
                              lecture_preset, result=(".st-key-gd_result", CHART)),
     "playground": Page("playground", '[data-testid="stPlotlyChart"]', "playground.title", one_step,

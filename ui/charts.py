@@ -56,3 +56,28 @@ def digit_probabilities(probabilities: np.ndarray, digit_title: str, probability
                       yaxis=dict(range=[0, 1.15], tickformat=".0%"),
                       xaxis=dict(title=digit_title, type="category"), yaxis_title=probability_title)
     return fig
+
+
+def number_grid(values, *, highlight: tuple[int, int, int, int] | None = None, height: int = 260,
+                colorscale: str = "Blues", text=None) -> go.Figure:
+    """A matrix drawn as a grid with each number written in its cell, as on a slide.
+
+    ``highlight`` = (top, left, rows, cols) outlines a block (the window a kernel covers, or one output cell).
+    ``text``: what to write instead of the values (e.g. blank for cells not yet computed).
+    """
+    values = np.asarray(values, dtype=float)
+    shown = [[_short(v) for v in row] for row in values] if text is None else text
+    fig = go.Figure(go.Heatmap(z=values, text=shown, texttemplate="%{text}", colorscale=colorscale,
+                               showscale=False, xgap=2, ygap=2, hoverinfo="skip"))
+    if highlight is not None:
+        top, left, rows, cols = highlight
+        fig.add_shape(type="rect", x0=left - 0.5, x1=left + cols - 0.5, y0=top - 0.5, y1=top + rows - 0.5,
+                      line=dict(color="#e4572e", width=4))
+    fig.update_layout(height=height, margin=dict(l=4, r=4, t=4, b=4), font=dict(size=16))
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
+    return fig
+
+
+def _short(x: float) -> str:
+    return f"{x:.0f}" if float(x).is_integer() else f"{x:.2f}"
