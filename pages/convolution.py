@@ -59,8 +59,9 @@ def two_d() -> None:
         return
     rows, cols = result.output.shape
     n, k = image.shape[0], kernel.shape[0]
-    st.markdown(t("convolution.2d.size", n=n, k=k, p=padding, s=stride, out=conv.output_size(n, k, stride, padding)))
-    cell = st.slider(t("convolution.2d.position"), 1, rows * cols, rows * cols, key="conv_2d_position") - 1
+    formula, stepper = st.columns([1, 2], vertical_alignment="bottom")     # one row: room for the grids below
+    formula.markdown(t("convolution.2d.size", n=n, k=k, p=padding, s=stride, out=conv.output_size(n, k, stride, padding)))
+    cell = stepper.slider(t("convolution.2d.position"), 1, rows * cols, rows * cols, key="conv_2d_position") - 1
     row, col = divmod(cell, cols)
     top, left_ = result.window(row, col)
     done = [[conv.operations.format_number(v) if i * cols + j <= cell else "" for j, v in enumerate(line)]
