@@ -100,14 +100,7 @@ def on_a_picture() -> None:
                         {s: t(f"imagenet.source.{s}") for s in INPUT_SOURCES}, samples=imagenet.list_samples(),
                         max_side=256)
     if photo is not None:
-        gray = np.asarray(photo.convert("L"), np.float32) / 255
-        columns = st.columns(1 + len(ex.FILTERS))
-        columns[0].image(photo.convert("L"), caption=t("convolution.picture.original"), width="stretch")
-        for column, (name, kernel) in zip(columns[1:], ex.FILTERS.items()):
-            out = conv.filter_image(gray, kernel)
-            shown = np.abs(out) if name.startswith("edge") else out        # an edge is strong either way
-            column.image(tile(shown[None], cols=1, pad=0, normalize=name != "blur" and name != "sharpen"),
-                         caption=t(f"convolution.filter.{name}"), width="stretch")
+        filtered_row(np.asarray(photo.convert("L"), np.float32) / 255)
     st.subheader(t("convolution.mnist.title"))
     drawing_col, maps_col = st.columns([1, 2])
     with drawing_col:
@@ -120,11 +113,24 @@ def on_a_picture() -> None:
     reading = mnist.read(drawing, network, alive=queue.visitor_alive())
     if reading.blank:
         return
+    filtered_row(reading.digit, zoom=6)                                 # the same filters on the digit
     maps = reading.feature_maps["conv1"]
     for column, (key, shown) in zip(st.columns(3), (("maps", maps), ("pool2", conv.max_pool(maps, 2)),
                                                     ("pool3", conv.max_pool(maps, 3)))):
         column.image(upscale(tile(shown, cols=8), max(1, 96 // shown.shape[-1])), width="stretch",
                      caption=t(f"convolution.mnist.{key}", side=shown.shape[-1]))
+
+
+def filtered_row(gray: np.ndarray, zoom: int = 1) -> None:
+    """A grey picture (values in [0, 1]) and what blur, sharpen and the two Sobel kernels make of it."""
+    columns = st.columns(1 + len(ex.FILTERS))
+    columns[0].image(upscale((gray * 255).round().astype(np.uint8), zoom), caption=t("convolution.picture.original"),
+                     width="stretch")
+    for column, (name, kernel) in zip(columns[1:], ex.FILTERS.items()):
+        out = conv.filter_image(gray, kernel)
+        shown = np.abs(out) if name.startswith("edge") else np.clip(out, 0, 1)   # an edge is strong either way
+        column.image(upscale(tile(shown[None], cols=1, pad=0, normalize=name.startswith("edge")), zoom),
+                     caption=t(f"convolution.filter.{name}"), width="stretch")
 
 
 def why_convolutions() -> None:

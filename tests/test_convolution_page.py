@@ -71,6 +71,7 @@ def test_a_drawn_digit_goes_through_the_lectures_first_layer_and_pooling():
     assert not at.exception and not errors(at)
     shown = [image.caption for element in at.get("image") for image in element.proto.imgs]
     assert any("24×24" in c for c in shown) and any("12×12" in c for c in shown) and any("8×8" in c for c in shown)
+    assert any("Sobel x" in c for c in shown)                          # the classic filters on the digit too
 
 
 def test_gamma_and_beta_move_the_normalised_batch():
