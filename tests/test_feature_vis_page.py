@@ -23,16 +23,20 @@ def captions(at: AppTest) -> list[str]:
     return [image.caption for element in at.get("image") for image in element.proto.imgs]
 
 
-@pytest.mark.parametrize("lang,title,crab", [
-    ("en", "What a neuron wants: the picture a network dreams of", "reads this picture as *king crab*"),
-    ("fr", "Ce que veut un neurone : l'image dont rêve un réseau", "lit cette image comme *king crab*"),
+@pytest.mark.parametrize("lang,title", [
+    ("en", "What a neuron wants: the picture a network dreams of"),
+    ("fr", "Ce que veut un neurone : l'image dont rêve un réseau"),
 ])
-def test_a_king_crab_forms_and_the_network_reads_it(weights_dir, lang, title, crab):
+def test_the_page_opens_on_the_lectures_king_crab(weights_dir, lang, title):
     at = page(lang).run()
     assert not at.exception and not errors(at)
     assert at.title[0].value == title
     assert at.selectbox(key="fv_model").value == "mobilenet_v2"          # the network that is here (no VGG16)
     assert at.selectbox(key="fv_class").value == 121                      # the lecture's King crab, preselected
+
+
+def test_a_king_crab_forms_and_the_network_reads_it(weights_dir):
+    at = page("fr").run()
     at.select_slider(key="fv_steps").set_value(64)
     at.segmented_control(key="fv_size").set_value(160)
     at.button(key="fv_go").click().run()
@@ -40,7 +44,7 @@ def test_a_king_crab_forms_and_the_network_reads_it(weights_dir, lang, title, cr
     assert job.wait(120) and job.status == "done", job.status
     at.run()
     assert not at.exception and not errors(at)
-    assert any(crab in m.value for m in at.markdown), [m.value for m in at.markdown]
+    assert any("lit cette image comme *king crab*" in m.value for m in at.markdown), [m.value for m in at.markdown]
     assert [d for d in at.get("download_button")]                        # the picture as a PNG
     assert job.result["pictures"][0].size == (160, 160)
 

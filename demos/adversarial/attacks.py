@@ -34,7 +34,7 @@ from PIL import Image
 from demos.errors import DemoError
 from demos.imagenet.models import Classifier
 from demos.imagenet.predict import MAX_ASPECT, Prediction, predictions_from_logits, preprocess
-from demos.images import require_pixels, to_rgb
+from demos.images import load_image, require_pixels, to_rgb
 
 Method = Literal["fgsm", "pgd"]
 METHODS: tuple[Method, ...] = ("fgsm", "pgd")
@@ -187,7 +187,7 @@ def saved_and_read(image: Image.Image, file_format: Literal["PNG", "JPEG"] = "PN
     """
     buffer = io.BytesIO()
     to_rgb(image).save(buffer, format=file_format, **({"quality": quality} if file_format == "JPEG" else {}))
-    return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+    return load_image(buffer.getvalue(), max_side=None)       # the safe loader, at the size it was saved
 
 
 def attack(image: Image.Image, classifier: Classifier, *, method: Method = "pgd", epsilon: float = 1 / 255,

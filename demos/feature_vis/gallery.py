@@ -16,6 +16,8 @@ from pathlib import Path
 
 from PIL import Image
 
+from demos.images import load_image
+
 GALLERY_DIR = Path(__file__).resolve().parents[2] / "assets" / "feature_vis"
 # The lecture's four output units (seed 001, "VGG16, maximisation d'une unité de la couche de sortie").
 LECTURE_CLASSES = {121: "King crab", 258: "Samoyed", 604: "Hourglass", 700: "Paper towel"}
@@ -41,7 +43,7 @@ class GalleryPicture:
     probability: float | None = None     # a class picture: the network's probability for that class
 
     def image(self) -> Image.Image:
-        return Image.open(GALLERY_DIR / self.file).convert("RGB")
+        return load_image(GALLERY_DIR / self.file, max_side=None)
 
 
 def gallery(model: str = "mobilenet_v2") -> list[GalleryPicture]:
@@ -70,7 +72,7 @@ def make_gallery(weights_file: str, model: str = "mobilenet_v2", out: Path = GAL
         picture.save(out / name, quality=90)
         probability = None
         if "target_class" in job:
-            answers = imagenet.classify(Image.open(out / name), classifier, k=1000).predictions
+            answers = imagenet.classify(load_image(out / name, max_side=None), classifier, k=1000).predictions
             probability = round(next(p.probability for p in answers if p.class_index == job["target_class"]), 4)
         pictures.append(GalleryPicture(name, model, job.get("target_class"), job.get("layer"), job.get("channel"),
                                        job["steps"], job["size"], 0, probability))
