@@ -18,4 +18,4 @@ language_selector()
 projection_toggle()
 home = st.Page("pages/home.py", title=t("home.nav"), icon=":material/home:", default=True)
 demos = [st.Page(p.path, title=t(f"{p.demo}.nav"), icon=p.icon, url_path=p.demo) for p in DEMO_PAGES]
-st.navigation([home, *demos]).run()
+st.navigation([home, *demos], expanded=True).run()   # every demo listed: no "View more" to find in front of a room

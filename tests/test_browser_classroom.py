@@ -128,6 +128,8 @@ PAGES = {
     "style": Page("style", '[data-testid="stTab"] >> nth=0', "style.title", None, ("style",), result=(STYLED,)),
     "gan": Page("gan", '[data-testid="stImage"]', "gan.title", new_digits, height=2600,
                 result=('[data-testid="stImage"] >> nth=0',)),
+    "representations": Page("representations", '[data-testid="stImage"]', "representations.title", None,
+                            ("mnist", "MNIST", "raw"), height=1800, result=(".st-key-rep_result",)),
     "attention_sampling": Page("attention_sampling", '[data-testid="stImage"]', "attention_sampling.title", resample,
                                ("mnist", "MNIST", "raw"), height=2600, result=(".st-key-attention_answer",)),
 }

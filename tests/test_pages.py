@@ -58,7 +58,7 @@ def test_home_lists_the_demos_and_readiness():
     assert not at.exception
     summary, files = at.table[0].value, at.dataframe[0].value
     row = {demo: dict(zip(summary.columns, values)) for demo, values in zip(summary["Demo"], summary.values)}
-    assert len(row) == 11                                   # every demo, those with no file too
+    assert len(row) == 12                                   # every demo, those with no file too
     assert row["Read a digit"]["Files here"] == "1 / 5"     # the bundled network; MNIST itself not fetched
     assert row["Read a digit"]["On this machine"] == "✓ ready · ⬇️ 11.6 MB more for the extras"   # not "missing"
     assert row["Read a digit"]["Works with no network"] == "✓ yes"           # reading needs the bundled network only

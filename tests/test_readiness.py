@@ -31,7 +31,9 @@ def test_every_demo_page_is_in_the_readiness_table():
 def test_what_works_with_no_network_out_of_the_box():
     """A fresh clone, nothing fetched: the demos that need no file or only bundled ones."""
     works = {d["demo"] for d in weights.readiness_by_demo(weights.readiness()) if d["offline"]}
-    assert works == {"mnist", "gradient_descent", "playground", "gan", "adversarial", "feature_vis", "convolution"}   # adversarial: its MNIST tab; feature_vis: its gallery
+    # adversarial: its MNIST tab; feature_vis: its gallery; representations: a drawn digit
+    assert works == {"mnist", "gradient_descent", "playground", "gan", "adversarial", "feature_vis", "convolution",
+                     "representations"}
     assert summary("attention_sampling")["offline_bytes"] == 1_648_877 + 4_542     # the MNIST test digits
     assert summary("imagenet")["offline_bytes"] == weights.get("imagenet-mobilenet_v2").size   # the smallest network
     assert summary("gradient_descent") | {"demo": None} == {

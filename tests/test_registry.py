@@ -18,7 +18,8 @@ def test_every_page_is_a_declared_demo_and_every_demo_has_a_page():
 
 def test_the_navigation_keeps_the_lecture_order():
     assert [demo.name for demo in registry.demos()] == [
-        "mnist", "imagenet", "adversarial", "feature_vis", "convolution", "gradient_descent", "playground", "cyclegan", "style", "gan", "attention_sampling"]
+        "mnist", "imagenet", "adversarial", "feature_vis", "convolution", "gradient_descent", "playground", "cyclegan",
+        "style", "gan", "representations", "attention_sampling"]
 
 
 def test_every_file_belongs_to_a_declared_demo_and_every_offline_need_is_a_file():

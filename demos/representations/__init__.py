@@ -6,7 +6,9 @@ digits in the code space.
 from demos.lazy import lazy_package
 
 __getattr__, __dir__ = lazy_package(__name__, {
-    "autoencoder": ("DIMENSIONS", "ConvAutoencoder", "PCA", "decode", "encode", "interpolate", "reconstruct"),
+    "autoencoder": ("DIMENSIONS", "ConvAutoencoder", "PCA", "decode", "encode", "interpolate", "reconstruct",
+                    "Comparison", "compare", "marked"),
 })
 
-__all__ = ["DIMENSIONS", "PCA", "ConvAutoencoder", "decode", "encode", "interpolate", "reconstruct"]
+__all__ = ["DIMENSIONS", "PCA", "Comparison", "ConvAutoencoder", "compare", "decode", "encode", "interpolate", "marked",
+           "reconstruct"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -194,3 +195,37 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# ---------------------------------------------------------------------------------------------- the page's view
+
+@dataclass
+class Comparison:
+    """Digits, their reconstructions at one d by both methods, and what the lecture's network reads in each."""
+
+    d: int
+    originals: np.ndarray            # uint8 (N, 28, 28)
+    cnn: np.ndarray
+    pca: np.ndarray
+    read: dict[str, np.ndarray]      # "original" / "cnn" / "pca" → (N,) digits read
+
+    def misread(self, method: str) -> np.ndarray:
+        """Where the reconstruction is read differently from the original (N,) bool."""
+        return self.read[method] != self.read["original"]
+
+
+def compare(digits: np.ndarray, d: int, network: nn.Module) -> Comparison:
+    """Reconstruct ``digits`` by the autoencoder and by PCA at ``d``; the lecture's ``network`` reads all three."""
+    digits = _check(digits, d, "cnn")
+    cnn, pca = reconstruct(digits, d, "cnn"), reconstruct(digits, d, "pca")
+    with torch.inference_mode():
+        read = {name: network(torch.from_numpy(x.astype(np.float32) / 255)[:, None]).argmax(1).numpy()
+                for name, x in (("original", digits), ("cnn", cnn), ("pca", pca))}
+    return Comparison(d, digits, cnn, pca, read)
+
+
+def marked(digits: np.ndarray, wrong: np.ndarray) -> np.ndarray:
+    """(N, 28, 28, 3) floats in [0, 1]: white digits, the ``wrong`` ones drawn in red (the page's "misread" mark)."""
+    x = digits.astype(np.float32)[..., None] / 255
+    colour = np.where(wrong[:, None, None, None], np.array([1.0, 0.25, 0.25]), np.ones(3))
+    return x * colour
