@@ -6,6 +6,7 @@ and its card says what was measured.
 """
 from __future__ import annotations
 
+import json
 
 import numpy as np
 import pytest
@@ -61,3 +62,25 @@ def test_attention_training_script_runs_its_stages_and_writes_a_model(small_mnis
     model = attention_sampling.load_model(out)
     image, _, _ = attention_sampling.make_sample(0, digits=mnist_test_digits())
     assert attention_sampling.read(image, model=model).probabilities.shape == (10,)
+
+
+def test_autoencoder_training_script_writes_what_the_page_loads(small_mnist, tmp_path):
+    from demos.representations import autoencoder
+
+    out = tmp_path / "representations.pt"
+    autoencoder.main(["--data", str(small_mnist), "--epochs", "1", "--out", str(out)])
+    report = json.loads(out.with_suffix(".json").read_text())
+    assert report["epochs"] == 1 and set(report) >= {f"d{d}" for d in autoencoder.DIMENSIONS}
+    models, pca = autoencoder.load(str(out))
+    assert sorted(models) == list(autoencoder.DIMENSIONS) and pca.components.shape == (32, 784)
+
+
+def test_gallery_script_writes_pictures_and_their_index(tmp_path):
+    from demos.feature_vis import gallery
+    from tests.conftest import require_shared
+
+    gallery.main(["--weights", str(require_shared("weights", "mobilenet_v2_imagenet_dequantized.pth")),
+                  "--out", str(tmp_path), "--class-steps", "2", "--channel-steps", "1"])
+    index = json.loads((tmp_path / "index.json").read_text())
+    assert len(index) == 4 + 12 and all((tmp_path / entry["file"]).is_file() for entry in index)
+    assert all(0 <= entry["probability"] <= 1 for entry in index if entry["target_class"] is not None)

@@ -54,7 +54,8 @@ def gallery(model: str = "mobilenet_v2") -> list[GalleryPicture]:
     return [GalleryPicture(**entry) for entry in json.loads(index.read_text()) if entry["model"] == model]
 
 
-def make_gallery(weights_file: str, model: str = "mobilenet_v2", out: Path = GALLERY_DIR) -> list[GalleryPicture]:
+def make_gallery(weights_file: str, model: str = "mobilenet_v2", out: Path = GALLERY_DIR, *, class_steps: int = 256,
+                 channel_steps: int = 128, channels: range = GALLERY_CHANNELS) -> list[GalleryPicture]:
     """Compute the gallery (the four lecture classes at 224², 256 steps; channels of two layers at 160²)."""
     from demos import imagenet
     from demos.feature_vis.maximise import visualise
@@ -62,9 +63,9 @@ def make_gallery(weights_file: str, model: str = "mobilenet_v2", out: Path = GAL
     classifier = imagenet.load_classifier(model, weights_file)
     out.mkdir(parents=True, exist_ok=True)
     pictures: list[GalleryPicture] = []
-    jobs = [dict(target_class=c, steps=256, size=224) for c in LECTURE_CLASSES]
-    jobs += [dict(layer=layer, channel=channel, steps=128, size=160)
-             for layer in GALLERY_LAYERS[model] for channel in GALLERY_CHANNELS]
+    jobs = [dict(target_class=c, steps=class_steps, size=224) for c in LECTURE_CLASSES]
+    jobs += [dict(layer=layer, channel=channel, steps=channel_steps, size=160)
+             for layer in GALLERY_LAYERS[model] for channel in channels]
     for job in jobs:
         picture = visualise(classifier, seed=0, **job)
         name = (f"{model}_class{job['target_class']}.jpg" if "target_class" in job
@@ -81,7 +82,15 @@ def make_gallery(weights_file: str, model: str = "mobilenet_v2", out: Path = GAL
     return pictures
 
 
-if __name__ == "__main__":
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weights", required=True, help="the official MobileNetV2 state_dict")
-    make_gallery(parser.parse_args().weights)
+    parser.add_argument("--out", default=str(GALLERY_DIR))
+    parser.add_argument("--class-steps", type=int, default=256)
+    parser.add_argument("--channel-steps", type=int, default=128)
+    args = parser.parse_args(argv)
+    make_gallery(args.weights, out=Path(args.out), class_steps=args.class_steps, channel_steps=args.channel_steps)
+
+
+if __name__ == "__main__":
+    main()
