@@ -143,8 +143,9 @@ def interpolate(a: np.ndarray, b: np.ndarray, d: int, method: Method = "cnn", fr
 def train_one(d: int, images: torch.Tensor, epochs: int = 8, batch_size: int = 128, lr: float = 3e-3,
               seed: int = 0) -> ConvAutoencoder:
     """Train the d-dimensional autoencoder on (N, 1, 28, 28) floats in [0, 1] (Adam, one-cycle, MSE)."""
-    torch.manual_seed(seed)
-    model = ConvAutoencoder(d)
+    with torch.random.fork_rng():      # the initial weights from ``seed``, the process's generator left as it was
+        torch.manual_seed(seed)
+        model = ConvAutoencoder(d)
     optimiser = torch.optim.Adam(model.parameters(), lr=lr)
     steps = epochs * (len(images) // batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=lr, total_steps=steps)
