@@ -75,6 +75,17 @@ def test_autoencoder_training_script_writes_what_the_page_loads(small_mnist, tmp
     assert sorted(models) == list(autoencoder.DIMENSIONS) and pca.components.shape == (32, 784)
 
 
+def test_tsne_maps_script_writes_maps_the_page_loads(small_mnist, tmp_path):
+    from demos.representations import tsne
+
+    out = tmp_path / "maps.npz"
+    tsne.main(["--data", str(small_mnist), "--digits", "150", "--steps", "100", "--out", str(out)])
+    maps = tsne.shipped_maps(str(out))
+    assert list(maps) == list(tsne.LAYERS) and all(len(m.coords) == 150 for m in maps.values())
+    report = json.loads(out.with_suffix(".json").read_text())
+    assert report["digits"] == 150 and set(report["neighbour_accuracy"]) == set(tsne.LAYERS)
+
+
 def test_gallery_script_writes_pictures_and_their_index(tmp_path):
     from demos.feature_vis import gallery
     from tests.conftest import require_shared

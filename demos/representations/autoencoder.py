@@ -100,6 +100,11 @@ def _check(digits: np.ndarray, d: int, method: str) -> np.ndarray:
                         choices=", ".join(map(str, DIMENSIONS)), d=d)
     if method not in ("cnn", "pca"):
         raise DemoError("representations.error.method", "Unknown method {method}: choose cnn or pca.", method=method)
+    return check_digits(digits)
+
+
+def check_digits(digits: np.ndarray) -> np.ndarray:
+    """One 28×28 digit or a batch (N, 28, 28) → the batch; a message for anything else."""
     digits = np.asarray(digits)
     if digits.ndim == 2:
         digits = digits[None]
