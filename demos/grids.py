@@ -32,3 +32,12 @@ def tile(images: np.ndarray, cols: int | None = None, pad: int = 1, pad_value: f
 def upscale(image: np.ndarray, factor: int) -> np.ndarray:
     """Enlarge by pixel repetition, so small images stay crisp on a projector."""
     return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
+
+
+def signed_colours(maps: np.ndarray) -> np.ndarray:
+    """(N, H, W) values → (N, H, W, 3) floats in [0, 1]: each map scaled by its largest |value|, negative in
+    orange, positive in blue, 0 white (TensorFlow Playground's colours for a neuron's output)."""
+    scale = np.abs(maps).reshape(len(maps), -1).max(1).clip(min=1e-8)[:, None, None]
+    v = (maps / scale)[..., None]
+    white, blue, orange = np.ones(3), np.array([0.13, 0.40, 0.75]), np.array([0.96, 0.55, 0.10])
+    return np.where(v >= 0, white + v * (blue - white), white - v * (orange - white))

@@ -133,3 +133,64 @@ def test_malformed_url_falls_back_to_defaults():
     ok(at)
     assert at.selectbox(key="pg_data").value == "xor" and at.slider(key="pg_depth").value == 4
     assert at.metric[0].value == "0"
+
+
+@pytest.mark.parametrize("lang,lesson,heart", [("en", "Lesson: overfitting", "Learning by heart: "),
+                                               ("fr", "Leçon : sur-apprentissage", "Apprentissage par cœur : ")])
+def test_the_overfitting_lesson_opens_in_one_click_and_says_the_gap(lang, lesson, heart):
+    at = open_page("playground", lang)
+    next(b for b in at.button if b.label == lesson).click().run()
+    ok(at)
+    assert at.select_slider(key="pg_width").value == 64 and at.slider(key="pg_depth").value == 3
+    assert at.select_slider(key="pg_until").value == 400 and at.slider(key="pg_labels").value == 0.15
+    trainer = at.session_state["pg_trainer"][1]
+    assert trainer.epoch > 0                                    # a lesson starts training at once
+    trainer.step(400 - trainer.epoch)                           # what "Run" does, tick after tick, up to epoch 400
+    at.run()
+    ok(at)
+    assert at.metric[0].value == "400"
+    gap = -int(at.metric[2].delta.split()[-1])
+    assert gap >= 15, at.metric[2].delta                          # train 100 %, test ~75 %
+    assert any(c.value.startswith(heart) for c in at.caption)
+    assert not at.session_state["pg_running"]                     # it stopped at the lesson's epoch
+
+
+def test_the_lesson_links_open_the_lessons():
+    at = open_page("playground")
+    links = [c.value for c in at.code[1:]]
+    overfit, regularised = links
+    assert "pg_width=64" in overfit and "pg_until=400" in overfit and "pg_dropout=0&" in overfit
+    assert "pg_l2=0.01" in regularised and "pg_dropout=0.2" in regularised
+    query = dict(part.split("=", 1) for part in regularised.split("?", 1)[1].split("&"))
+    again = open_page("playground", **query)
+    ok(again)
+    assert again.select_slider(key="pg_l2").value == 0.01 and again.slider(key="pg_dropout").value == 0.2
+    assert again.slider(key="pg_n").value == 200 and again.select_slider(key="pg_width").value == 64
+
+
+def test_every_neurons_map_is_shown_on_request():
+    at = open_page("playground", pg_depth="2", pg_width="6")
+    assert not at.get("imgs")
+    at.toggle(key="pg_neurons").set_value(True).run()
+    ok(at)
+    captions = [img.caption for element in at.get("image") for img in element.proto.imgs]
+    assert captions == ["Hidden layer 1: its 6 neurons", "Hidden layer 2: its 6 neurons"]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_fitting_a_function_gets_closer_and_l1_resists_outliers(lang):
+    at = open_page("playground", lang, pg_mode="fit", pg_units="16")
+    ok(at)
+    distances = []
+    for _ in range(4):                                           # four ticks of the live fit
+        at.run()
+        distances.append(float(at.metric[2].value.replace(",", ".")))
+    assert distances[-1] < distances[0] / 3                     # the curve closes in on sin(2πx)
+    unit = "a unit's term" if lang == "en" else "terme d'une unité"
+    in_legend = [trace for trace in chart_traces(at) if trace.get("name") == unit and trace.get("showlegend", True)]
+    assert len(in_legend) == 1                                  # one legend entry for the 16 terms
+    assert len(chart_traces(at)) == 16 + 3                      # 16 units' terms, the points, the function, the fit
+    at.slider(key="pg_outliers").set_value(0.2).run()
+    at.segmented_control(key="pg_loss").set_value("l1").run()
+    ok(at)
+    assert at.session_state["pg_fit"][1].loss == "l1" and at.session_state["pg_fit"][1].outliers == 0.2
