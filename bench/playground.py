@@ -6,13 +6,18 @@
   side (``run_many``, what the 2-D page computes);
 - one training epoch of the playground MLP (default settings: 210 training points,
   batch 16, one hidden layer of 4; and a larger 3×8 network), plus its 70×70 heatmap;
-- what one slider change computes on each page with its default settings.
+- what one slider change computes on each page with its default settings;
+- the lessons (means over 5 seeds): the "overfit" and "regularised" presets' final train / test accuracy
+  and gap; the test MSE of one hidden layer of K = 2, 8, 32 units fitting sin(2πx) on [0, 1]; with 20 %
+  outliers, the distance to the clean function of the L1 fit and of the MSE fit; each hidden neuron's map
+  for 3 layers of 16 (one live tick's worth).
 Target: every slider change well under 100 ms of computation on 2 CPU cores.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -85,6 +90,27 @@ def slider_change(repeats: int) -> dict:
     }
 
 
+def lessons(repeats: int, seeds: int = 5) -> dict:
+    result: dict[str, dict] = {}
+    for name, preset in pg.PRESETS.items():
+        runs = [pg.train(**preset, seed=seed)[1] for seed in range(seeds)]
+        train = statistics.mean(h["train_accuracy"][-1] for h in runs)
+        test = statistics.mean(h["test_accuracy"][-1] for h in runs)
+        result[name] = {"train_accuracy": round(train, 4), "test_accuracy": round(test, 4),
+                        "gap_points": round(100 * (train - test), 1),
+                        "per_seed": [[round(h["train_accuracy"][-1], 3), round(h["test_accuracy"][-1], 3)] for h in runs]}
+    fits = {k: [pg.fit_function("sin", k, seed=seed).test_mse() for seed in range(seeds)] for k in (2, 8, 32)}
+    result["sin_test_mse_by_units"] = {str(k): float(f"{statistics.mean(v):.3g}") for k, v in fits.items()}
+    outliers = {loss: [pg.fit_function("sin", 16, loss=loss, noise=0.05, outliers=0.2, seed=seed).test_mse()
+                       for seed in range(seeds)] for loss in pg.LOSSES}
+    result["outliers_20pct_distance_to_clean"] = {k: float(f"{statistics.mean(v):.3g}") for k, v in outliers.items()}
+    trainer = pg.Trainer(pg.make_dataset("xor", 300, 0.1), hidden=(16, 16, 16))
+    result["neuron_maps_3x16_ms"] = median_ms(lambda: pg.neuron_grids(trainer.model, trainer.features, 24), repeats)
+    result["tick_3x16_training_within_80ms_and_neuron_maps_ms"] = median_ms(
+        lambda: (trainer.step_within(5, 0.08), pg.neuron_grids(trainer.model, trainer.features, 24)), repeats)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
@@ -95,6 +121,8 @@ def main() -> None:
         "gd_500_steps_ms": gradient_descent(args.repeats),
         "playground": playground(args.repeats),
         "slider_change_ms": slider_change(args.repeats),
+        "lessons": lessons(args.repeats),
+        "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
     }
     print(json.dumps(report, indent=2))
 

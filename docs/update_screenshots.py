@@ -3,7 +3,7 @@
     python -m pytest tests/test_browser*.py      # writes tests/screenshots/
     python docs/update_screenshots.py
 
-The English screenshot of every page, one in projection mode and the French home page,
+The English screenshot of every page, one in projection mode (French) and the French home page,
 960 px wide, as 256-colour PNGs (a few hundred kB at most each).
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ WIDTH = 960
 def main() -> None:
     TARGET.mkdir(parents=True, exist_ok=True)
     copies = {f"{page}_en.png": f"{page}.png" for page in PAGES}
-    copies |= {"playground_present_en.png": "playground_present.png", "home_fr.png": "home_fr.png"}
+    copies |= {"playground_present_fr.png": "playground_present.png", "home_fr.png": "home_fr.png"}
     for source, target in copies.items():
         with Image.open(SOURCE / source) as image:
             image = image.convert("RGB")

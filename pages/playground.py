@@ -16,6 +16,7 @@ from ui.links import restore_from_url, share_link
 
 LRS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 EPOCHS_PER_TICK = 5
+TICK_BUDGET_S = 0.08     # a tick of a wide, deep network trains fewer epochs: the page stays responsive
 UNTIL = (100, 200, 400, 1000, 3000)     # "train until epoch": a lesson stops where its point is made
 WIDTHS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64)
 PENALTIES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1)
@@ -227,7 +228,7 @@ def classify_mode() -> None:
         if st.session_state.get("pg_running"):
             remaining = st.session_state["pg_until"] - current.epoch
             if remaining > 0:
-                current.step(min(EPOCHS_PER_TICK, remaining))
+                current.step_within(min(EPOCHS_PER_TICK, remaining), TICK_BUDGET_S)
             if current.epoch >= st.session_state["pg_until"]:
                 st.session_state["pg_running"] = False
                 st.rerun()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -236,6 +237,15 @@ class Trainer:
         # In the inference service's lane for small work: no visitor changes torch's settings for the others.
         shared_service().run_small(lambda: self._epochs(n, epochs), lane="playground")
         return self.history[-1]
+
+    def step_within(self, epochs: int, seconds: float) -> int:
+        """Train at most ``epochs`` epochs, stopping after the one during which ``seconds`` ran out (at least one):
+        a live tick of a large network stays short. Returns the epochs trained."""
+        start, done = time.perf_counter(), 0
+        while done < epochs and (done == 0 or time.perf_counter() - start < seconds):
+            self.step(1)
+            done += 1
+        return done
 
     def _epochs(self, n: int, epochs: int) -> None:
         for _ in range(epochs):
