@@ -150,7 +150,7 @@ def boundary_figure(trainer: pg.Trainer) -> go.Figure:
         fig.add_scatter(x=x[:, 0], y=x[:, 1], mode="markers", name=t(f"playground.points.{part}"),
                         marker=dict(symbol=symbol, size=9, color=np.where(y > 0.5, "#08306b", "#d9480f"),
                                     line=dict(width=1, color="white")), hoverinfo="skip")
-    fig.update_layout(height=470 if present() else 520, margin=dict(l=10, r=10, t=10, b=10), font=dict(size=15),
+    fig.update_layout(height=420 if present() else 520, margin=dict(l=10, r=10, t=10, b=10), font=dict(size=15),
                       xaxis=dict(range=[-pg.BOUND, pg.BOUND], title="x", constrain="domain"),
                       yaxis=dict(range=[-pg.BOUND, pg.BOUND], title="y", scaleanchor="x", constrain="domain"),
                       legend=dict(orientation="h", y=1.08))
