@@ -5,6 +5,7 @@
 
 - latency: median single-image time per offered model, preprocessing + forward
   pass, on a 500×375 photo (random weights: the time does not depend on them);
+  with ``--batch 32``, also the forward pass of a batch of 32, per image;
   target for AlexNet ≤ 30 ms on 2 CPU cores;
 - Grad-CAM: median time of one heatmap for AlexNet and MobileNetV2;
 - accuracy: top-1 / top-5 of MobileNetV2 with a real state_dict (``--weights``)
@@ -40,7 +41,23 @@ def test_photo(samples: Path | None) -> Image.Image:
     return Image.effect_noise((500, 375), 60).convert("RGB")
 
 
-def latency(model_id: str, image: Image.Image, repeats: int) -> dict:
+def batch_forward_ms(classifier: imagenet.Classifier, batch: int, repeats: int = 3) -> float:
+    """Forward pass of a batch of 224² images, in ms per image (what the inference service's batches cost)."""
+    dtype = next(classifier.module.parameters()).dtype
+    x = torch.randn(batch, 3, 224, 224, device=classifier.device, dtype=dtype)
+    with torch.inference_mode():
+        classifier.module(x)                       # warm-up
+        if classifier.device.type == "cuda":
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        for _ in range(repeats):
+            classifier.module(x)
+        if classifier.device.type == "cuda":
+            torch.cuda.synchronize()
+    return round((time.perf_counter() - start) * 1000 / (repeats * batch), 2)
+
+
+def latency(model_id: str, image: Image.Image, repeats: int, batch: int = 1) -> dict:
     torch.manual_seed(0)
     classifier = imagenet.load_classifier(model_id, pretrained=False, warm_up=True)
     for _ in range(3):
@@ -49,6 +66,8 @@ def latency(model_id: str, image: Image.Image, repeats: int) -> dict:
     out = {"median_ms": round(statistics.median(r.total_ms for r in results), 2),
            "preprocess_ms": round(statistics.median(r.preprocess_ms for r in results), 2),
            "forward_ms": round(statistics.median(r.forward_ms for r in results), 2)}
+    if batch > 1:
+        out[f"batch_{batch}_forward_ms_per_image"] = batch_forward_ms(classifier, batch)
     if model_id in ("alexnet", "mobilenet_v2"):
         times = []
         for _ in range(5):
@@ -80,6 +99,7 @@ def main() -> None:
     parser.add_argument("--models", default=",".join(imagenet.SPECS))
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--limit", type=int, default=None, help="only the first N labelled samples")
+    parser.add_argument("--batch", type=int, default=1, help="also time a forward pass of a batch this large")
     args = parser.parse_args()
     samples = args.samples if args.samples.is_dir() else None
     image = test_photo(samples)
@@ -87,7 +107,7 @@ def main() -> None:
               "torch": torch.__version__, "threads": torch.get_num_threads(), "cpu": platform.processor(),
               "image": list(image.size), "latency": {}}
     for model_id in args.models.split(","):
-        report["latency"][model_id] = latency(model_id, image, args.repeats)
+        report["latency"][model_id] = latency(model_id, image, args.repeats, args.batch)
         print(model_id, report["latency"][model_id], file=sys.stderr)
     report["alexnet_target_30ms_met"] = report["latency"].get("alexnet", {}).get("median_ms", 1e9) <= 30
     if args.weights.is_file() and samples is not None:

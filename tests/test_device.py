@@ -75,3 +75,14 @@ def test_one_thread_is_said_in_the_singular(machine, monkeypatch, lang, expected
     monkeypatch.setattr(torch, "get_num_threads", lambda: 1)
     at = app_page("gradient_descent", lang).run()
     assert expected in [c.value for c in at.caption]
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(),
+                    reason="needs a CUDA GPU: bench/gpu_check.py runs it on a lent GPU machine")
+@pytest.mark.parametrize("name", ["mnist", "gradient_descent", "playground"])
+def test_on_a_gpu_the_pages_run_and_say_so(monkeypatch, name):
+    monkeypatch.delenv(device.ENV_VAR, raising=False)
+    at = app_page(name, "en").run()
+    assert not at.exception, at.exception
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Running on: GPU · ") and torch.cuda.get_device_name(0) in c for c in captions), captions
