@@ -6,6 +6,7 @@
 - latency: median single-image time per offered model, preprocessing + forward
   pass, on a 500×375 photo (random weights: the time does not depend on them);
   with ``--batch 32``, also the forward pass of a batch of 32, per image;
+- with ``--concurrent 16``: the inference service's throughput, 16 visitors at once against one at a time;
   target for AlexNet ≤ 30 ms on 2 CPU cores;
 - Grad-CAM: median time of one heatmap for AlexNet and MobileNetV2;
 - accuracy: top-1 / top-5 of MobileNetV2 with a real state_dict (``--weights``)
@@ -78,6 +79,28 @@ def latency(model_id: str, image: Image.Image, repeats: int, batch: int = 1) -> 
     return out
 
 
+def service_throughput(model_id: str, visitors: int, per_visitor: int = 4) -> dict:
+    """Images per second when ``visitors`` threads classify at once through the inference service (batched),
+    against one visitor at a time: what a room gets from micro-batching."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    classifier = imagenet.load_classifier(model_id, pretrained=False, warm_up=True)
+    # distinct pictures: no answer comes from the service's cache
+    photos = [Image.effect_noise((320, 240), 40 + i % 50).convert("RGB").rotate(i) for i in range(visitors * per_visitor)]
+
+    def rate(threads: int) -> float:
+        start = time.perf_counter()
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(lambda photo: imagenet.classify(photo, classifier), photos))
+        return len(photos) / (time.perf_counter() - start)
+
+    imagenet.classify(photos[0], classifier)      # warm-up
+    one, many = rate(1), rate(visitors)
+    return {"model": model_id, "visitors": visitors, "images": len(photos),
+            "images_per_s_one_at_a_time": round(one, 1), "images_per_s_batched": round(many, 1),
+            "speed_up": round(many / one, 2)}
+
+
 def accuracy(weights: Path, samples: Path, limit: int | None) -> dict:
     classifier = imagenet.load_classifier("mobilenet_v2", weights)
     rows = list(csv.DictReader(open(samples / "labels.csv", encoding="utf-8")))[:limit]
@@ -100,6 +123,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--limit", type=int, default=None, help="only the first N labelled samples")
     parser.add_argument("--batch", type=int, default=1, help="also time a forward pass of a batch this large")
+    parser.add_argument("--concurrent", type=int, default=0,
+                        help="also measure the inference service's throughput with this many visitors at once")
     args = parser.parse_args()
     samples = args.samples if args.samples.is_dir() else None
     image = test_photo(samples)
@@ -110,6 +135,8 @@ def main() -> None:
         report["latency"][model_id] = latency(model_id, image, args.repeats, args.batch)
         print(model_id, report["latency"][model_id], file=sys.stderr)
     report["alexnet_target_30ms_met"] = report["latency"].get("alexnet", {}).get("median_ms", 1e9) <= 30
+    if args.concurrent:
+        report["service_throughput"] = service_throughput(args.models.split(",")[0], args.concurrent)
     if args.weights.is_file() and samples is not None:
         report["mobilenet_v2_accuracy"] = accuracy(args.weights, samples, args.limit)
     print(json.dumps(report, indent=2))
