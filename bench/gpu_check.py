@@ -1,6 +1,6 @@
 """Every GPU figure in one short run: the benchmarks at a reduced size, one JSON.
 
-    python bench/gpu_check.py [--out gpu_check.json]          # on a CUDA machine, ≤ 8 minutes in all
+    python bench/gpu_check.py [--out gpu_check.json]          # on a CUDA machine: the limits add up to 8 minutes
     python bench/gpu_check.py --dry-run [--only NAME,NAME]    # anywhere: the plan, then the CPU side, tiny
 
 Each benchmark of ``bench/`` already measures the CPU and, when there is one, the GPU with the same code; this
@@ -41,31 +41,31 @@ PLAN = (
         "bench/imagenet.py", "--repeats", "10", "--limit", "50", "--batch", "32",
         "--concurrent", "16"), (
         "bench/imagenet.py", "--models", "mobilenet_v2", "--repeats", "1", "--limit", "2", "--batch", "2",
-        "--concurrent", "2"), 90),
+        "--concurrent", "2"), 60),
     Step("cyclegan", "horse→zebra at 256², 512², 1024²", (
         "bench/cyclegan.py", "--sizes", "256", "512", "1024", "--repeats", "3"), (
-        "bench/cyclegan.py", "--sizes", "256", "--repeats", "1"), 90),
+        "bench/cyclegan.py", "--sizes", "256", "--repeats", "1"), 60),
     Step("style", "fast style 512² / 1024², Gatys steps per second at 512²", (
         "bench/style.py", "--sizes", "512,1024", "--steps", "10"), (
-        "bench/style.py", "--sizes", "128", "--steps", "1"), 90),
+        "bench/style.py", "--sizes", "128", "--steps", "1"), 60),
     Step("gan", "BigGAN-deep images per second (random weights), the digit GAN", (
         "bench/gan.py", "--train-steps", "50"), (
-        "bench/gan.py", "--train-steps", "2"), 90),
+        "bench/gan.py", "--train-steps", "2"), 60),
     Step("attention_sampling", "attention sampling against the full-image CNN: time and peak memory", (
         "bench/attention_sampling.py", "--data", str(MNIST), "--images", "100", "--repeats", "3"), (
-        "bench/attention_sampling.py", "--data", str(MNIST), "--images", "4", "--repeats", "1"), 90),
+        "bench/attention_sampling.py", "--data", str(MNIST), "--images", "4", "--repeats", "1"), 60),
     Step("mnist", "MNIST training time and error", (
         "bench/mnist.py", "--data", str(MNIST)), (
-        "bench/mnist.py", "--help"), 60),
+        "bench/mnist.py", "--help"), 45),
     Step("adversarial", "PGD per image", (
         "bench/adversarial.py", "--limit", "50", "--digits", "100"), (
-        "bench/adversarial.py", "--help"), 60),
+        "bench/adversarial.py", "--help"), 45),
     Step("pages", "the page tests on the GPU: each page runs and its caption names the GPU", (
         "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-cov", "tests/test_device.py"), (
-        "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-cov", "tests/test_device.py", "-k", "singular"), 120),
+        "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-cov", "tests/test_device.py", "-k", "singular"), 60),
     Step("playground", "slider changes and the playground's lessons (CPU-bound by design)", (
         "bench/playground.py", "--repeats", "3"), (
-        "bench/convolution.py", "--repeats", "1"), 60),
+        "bench/convolution.py", "--repeats", "1"), 30),
 )
 
 
