@@ -19,3 +19,8 @@ def app_page(name: str, lang: str = "en", timeout: float = TIMEOUT) -> AppTest:
 def errors(at: AppTest) -> list[str]:
     """The error messages the page shows."""
     return [e.value for e in at.error]
+
+
+def image_captions(at: AppTest) -> list[str]:
+    """The captions of every picture the page shows, in order."""
+    return [image.caption for element in at.get("image") for image in element.proto.imgs]

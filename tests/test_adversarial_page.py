@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest_support import app_page, errors
+from tests.apptest_support import app_page, errors, image_captions
 from tests.conftest import require_shared
 from tests.support import encode, mnist_test_digits, mobilenet_weights_dir, png_declaring, upload
 from tests.test_pages import canvas_state, drawn
@@ -23,10 +23,6 @@ def page(lang: str = "en") -> AppTest:
     return app_page("adversarial", lang, TIMEOUT)
 
 
-def captions(at: AppTest) -> list[str]:
-    return [image.caption for element in at.get("image") for image in element.proto.imgs]
-
-
 @pytest.mark.parametrize("lang,title,button", [
     ("en", "Fool the network: an invisible change, another answer", "Fool it"),
     ("fr", "Tromper le réseau : un changement invisible, une autre réponse", "Le tromper"),
@@ -42,7 +38,7 @@ def test_the_sample_photo_becomes_an_ostrich(weights_dir, lang, title, button):
     assert job.wait(120) and job.status == "done", job.status
     at.run()
     assert not at.exception and not errors(at)
-    shown = captions(at)
+    shown = image_captions(at)
     assert any("ostrich" in c for c in shown), shown                   # the changed photo is read as an ostrich
     assert any("× 50" in c for c in shown)                              # the perturbation, amplified, and its factor
     assert len(at.dataframe) == 4                   # top 5 before, after, and of the PNG and the JPEG read again
@@ -63,7 +59,7 @@ def test_a_drawn_digit_is_misread_after_the_attack():
     read = next(m.value for m in at.markdown if m.value.startswith("Before: "))
     before, after = (int(part.split("**")[1]) for part in read.split(". ")[:2])
     assert before == labels[0] and after != before
-    assert {"What the network reads", "The changed digit"} <= set(captions(at))
+    assert {"What the network reads", "The changed digit"} <= set(image_captions(at))
 
 
 def test_an_empty_canvas_asks_for_a_digit():

@@ -11,7 +11,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from demos import i18n
-from tests.apptest_support import app_page, errors
+from tests.apptest_support import app_page, errors, image_captions
 from tests.conftest import require_shared
 from tests.support import encode, upload
 
@@ -64,7 +64,7 @@ def test_page_shows_the_image_its_attention_and_ten_patches(mnist_dir, lang, tit
     assert seed_caption in captions(at)
     assert len(at.get("image")) == 4                 # Input, Attention and its colour scale, Zoom in
     scale = i18n.translate("attention_sampling.legend", lang)
-    assert scale in [image.caption for element in at.get("image") for image in element.proto.imgs]
+    assert scale in image_captions(at)
     assert patches_shown(at) == 10
     assert len(at.get("plotly_chart")) == 1          # the 10 probabilities
     assert [m.value for m in at.metric if m.value in {str(d) for d in range(10)}], "the digit read"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest_support import app_page, errors
+from tests.apptest_support import app_page, errors, image_captions
 from tests.test_pages import canvas_state, drawn
 from tests.support import mnist_test_digits
 
@@ -69,7 +69,7 @@ def test_a_drawn_digit_goes_through_the_lectures_first_layer_and_pooling():
     at.session_state["conv_digit_canvas"] = canvas_state(drawn(images[0]))
     at.run()
     assert not at.exception and not errors(at)
-    shown = [image.caption for element in at.get("image") for image in element.proto.imgs]
+    shown = image_captions(at)
     assert any("24×24" in c for c in shown) and any("12×12" in c for c in shown) and any("8×8" in c for c in shown)
     assert any("Sobel x" in c for c in shown)                          # the classic filters on the digit too
 

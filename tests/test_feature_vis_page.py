@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest_support import app_page, errors
+from tests.apptest_support import app_page, errors, image_captions
 from tests.support import mobilenet_weights_dir
 
 TIMEOUT = 120
@@ -17,10 +17,6 @@ def weights_dir(tmp_path, monkeypatch):
 
 def page(lang: str = "en") -> AppTest:
     return app_page("feature_vis", lang, TIMEOUT)
-
-
-def captions(at: AppTest) -> list[str]:
-    return [image.caption for element in at.get("image") for image in element.proto.imgs]
 
 
 @pytest.mark.parametrize("lang,title", [
@@ -60,7 +56,7 @@ def test_a_grid_of_channels_of_one_layer(weights_dir):
     assert job.wait(120) and job.status == "done", job.status
     at.run()
     assert not at.exception and not errors(at)
-    assert [c for c in captions(at) if c.startswith("Channel")][:6] == [f"Channel {c}" for c in range(2, 8)]
+    assert [c for c in image_captions(at) if c.startswith("Channel")][:6] == [f"Channel {c}" for c in range(2, 8)]
 
 
 def test_a_channel_out_of_range_is_not_offered(weights_dir):
@@ -78,5 +74,5 @@ def test_with_no_network_the_page_says_so_and_the_gallery_still_shows(tmp_path, 
     assert not at.exception
     assert errors(at) or at.warning                                       # which file is missing, and how to get it
     assert any("Galerie" in i.value for i in at.info)
-    shown = captions(at)
+    shown = image_captions(at)
     assert any(c.startswith("King crab") for c in shown) and sum(c.startswith("Canal") for c in shown) == 12

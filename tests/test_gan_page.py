@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest_support import app_page
+from tests.apptest_support import app_page, image_captions
 from tests.conftest import require_shared
 from tests.gan_support import save_random_biggan
 from tests.support import Downloads, require_package
@@ -35,8 +35,8 @@ def image_urls(at: AppTest) -> list[str]:
     return [img.url for image in at.image for img in image.proto.imgs]
 
 
-def image_captions(at: AppTest) -> str:
-    return "\n".join(img.caption for image in at.image for img in image.proto.imgs)
+def all_captions(at: AppTest) -> str:
+    return "\n".join(image_captions(at))
 
 
 def test_changing_digits_seed_epoch_and_walk_changes_what_is_shown(monkeypatch):
@@ -44,7 +44,7 @@ def test_changing_digits_seed_epoch_and_walk_changes_what_is_shown(monkeypatch):
     at = gan_page().run()
     digits, snapshot, walk = image_urls(at)
     at.button_group(key="gan_digits").set_value([3, 5]).run()
-    assert "2 digits generated" in image_captions(at)
+    assert "2 digits generated" in all_captions(at)
     assert image_urls(at)[0] != digits
     name, png = downloads.of(at, 0)
     grid = Image.open(io.BytesIO(png))
@@ -53,7 +53,7 @@ def test_changing_digits_seed_epoch_and_walk_changes_what_is_shown(monkeypatch):
     at.number_input(key="gan_seed").set_value(7).run()
     assert image_urls(at)[0] != two_digits
     at.select_slider(key="gan_epoch").set_value(1).run()
-    assert image_urls(at)[1] != snapshot and "after 1 epoch" in image_captions(at)
+    assert image_urls(at)[1] != snapshot and "after 1 epoch" in all_captions(at)
     at.slider(key="gan_walk_step").set_value(8).run()
     assert image_urls(at)[2] != walk
     name, gif = downloads.of(at, 1)
@@ -91,7 +91,7 @@ def test_biggan_tab_generates_a_grid_and_a_walk(biggan_dir, monkeypatch):
     assert at.session_state["gan_big_job"].wait(120)     # the job ran in the server's queue
     at.run()
     assert not at.exception and not at.error
-    assert "mushroom, garter snake" in image_captions(at)
+    assert "mushroom, garter snake" in all_captions(at)
     name, png = downloads.of(at, len(at.download_button) - 1)
     assert name == "biggan.png" and Image.open(io.BytesIO(png)).size[0] >= 2 * 128    # two classes side by side
     at.slider(key="gan_big_walk_steps").set_value(3).run()
@@ -133,7 +133,7 @@ def test_live_training_shows_the_grid_at_several_moments(monkeypatch):
     at.run()
     assert not at.exception
     assert any("Done in" in s.value for s in at.success)
-    captions = [image.caption for element in at.get("image") for image in element.proto.imgs]
+    captions = image_captions(at)
     assert [c.split(" · ")[0] for c in captions if c.startswith("Step ")] == ["Step 10", "Step 20", "Step 60", "Step 160"]
     assert len(at.image) == images_before + 4
 

@@ -6,7 +6,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest_support import app_page
+from tests.apptest_support import app_page, image_captions
 from tests.support import lecture_preset_results
 
 TIMEOUT = 60
@@ -183,7 +183,7 @@ def test_every_neurons_map_is_shown_on_request():
     assert not at.get("imgs")
     at.toggle(key="pg_neurons").set_value(True).run()
     ok(at)
-    captions = [img.caption for element in at.get("image") for img in element.proto.imgs]
+    captions = image_captions(at)
     assert captions == ["Hidden layer 1: its 6 neurons", "Hidden layer 2: its 6 neurons"]
 
 
