@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from demos.errors import DemoError
+from demos.random_init import reset_parameters
 
 ASSET = Path(__file__).resolve().parents[2] / "assets" / "representations.pt"
 DIMENSIONS = (2, 4, 8, 16, 32)
@@ -148,9 +149,8 @@ def interpolate(a: np.ndarray, b: np.ndarray, d: int, method: Method = "cnn", fr
 def train_one(d: int, images: torch.Tensor, epochs: int = 8, batch_size: int = 128, lr: float = 3e-3,
               seed: int = 0) -> ConvAutoencoder:
     """Train the d-dimensional autoencoder on (N, 1, 28, 28) floats in [0, 1] (Adam, one-cycle, MSE)."""
-    with torch.random.fork_rng():      # the initial weights from ``seed``, the process's generator left as it was
-        torch.manual_seed(seed)
-        model = ConvAutoencoder(d)
+    # The initial weights from ``seed`` through a generator of its own: the process's stream is never touched.
+    model = reset_parameters(ConvAutoencoder(d), torch.Generator().manual_seed(seed))
     optimiser = torch.optim.Adam(model.parameters(), lr=lr)
     steps = epochs * (len(images) // batch_size)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=lr, total_steps=steps)
