@@ -38,12 +38,7 @@ def training_chart(history: list[dict]) -> go.Figure:
 def chosen_model() -> mnist.LectureNet:
     """The shipped network, or the visitor's own once they trained one."""
     if MY_MODEL in st.session_state and st.toggle(t("mnist.use_mine"), value=True, key="mnist_use_mine"):
-        mine = st.session_state[MY_MODEL]
-        if "model" not in mine:   # built once: the inference service keeps one lane per network object
-            model = mnist.LectureNet()
-            model.load_state_dict(mine["state_dict"])
-            mine["model"] = model.eval()
-        return mine["model"]
+        return models.visitors_mnist_model(st.session_state[MY_MODEL])
     return models.mnist_model()
 
 

@@ -155,7 +155,7 @@ def my_maps() -> tsne.Maps | None:
     if job is None and st.button(t("representations.maps.compute"), key="rep_map_mine", icon=":material/scatter_plot:"):
         data = test_digits()
         if data is not None:
-            weights, network = mine["state_dict"], own_network(mine)
+            weights, network = mine["state_dict"], models.visitors_mnist_model(mine)
             digits, labels = data[0][:tsne.MAP_DIGITS], data[1][:tsne.MAP_DIGITS]
 
             def work(job: Job) -> tuple[dict, tsne.Maps] | None:
@@ -166,15 +166,6 @@ def my_maps() -> tsne.Maps | None:
     queue.follow(MAPPING, lambda job: queue.status(job, key="rep_map_cancel", running_text=t(
         "representations.maps.running", layer=t(f"representations.layer.{job.state.get('layer', 'input')}"))))
     return None
-
-
-def own_network(mine: dict) -> mnist.LectureNet:
-    """The visitor's trained network, built once from its weights (the MNIST page does the same)."""
-    if "model" not in mine:
-        model = mnist.LectureNet()
-        model.load_state_dict(mine["state_dict"])
-        mine["model"] = model.eval()
-    return mine["model"]
 
 
 def maps_tab() -> None:
@@ -197,7 +188,7 @@ def maps_tab() -> None:
             st.info(t("representations.maps.draw"), icon=":material/draw:")
     with right:
         if whose == "mine":
-            maps, network = my_maps(), own_network(st.session_state[MY_MODEL])
+            maps, network = my_maps(), models.visitors_mnist_model(st.session_state[MY_MODEL])
         else:
             maps, network = tsne.shipped_maps(), models.mnist_model()
         if maps is None:

@@ -55,6 +55,16 @@ def mnist_model() -> mnist.LectureNet:
     return mnist.load_model()
 
 
+def visitors_mnist_model(mine: dict) -> mnist.LectureNet:
+    """The network a visitor trained on the MNIST page (``{"state_dict": ...}`` in their session), built once:
+    the inference service keeps one lane per network object."""
+    if "model" not in mine:
+        model = mnist.LectureNet()
+        model.load_state_dict(mine["state_dict"])
+        mine["model"] = model.eval()
+    return mine["model"]
+
+
 @st.cache_resource(show_spinner=False)
 def _mnist_split(split: str) -> tuple[np.ndarray, np.ndarray]:
     return load_mnist(split)
