@@ -27,7 +27,7 @@ import torch  # noqa: E402
 
 from demos.gan import biggan, conditional  # noqa: E402
 from demos.gan.train_conditional import GanSettings, train  # noqa: E402
-from tests.gan_support import random_biggan  # noqa: E402  (random weights in the official format)
+from tests.gan_support import LAYERS, random_biggan  # noqa: E402  (random weights in the official format)
 
 
 def rate(fn, n_images: int, repeats: int) -> float:
@@ -41,8 +41,8 @@ def rate(fn, n_images: int, repeats: int) -> float:
 
 
 @torch.inference_mode()
-def biggan_rate(device: torch.device, batch: int, repeats: int) -> float:
-    model = random_biggan().to(device)
+def biggan_rate(device: torch.device, batch: int, repeats: int, resolution: int = 128) -> float:
+    model = random_biggan(resolution=resolution).to(device)
     z, c = biggan.noise(batch, 0.4, 0).to(device), biggan.one_hot(list(range(batch))).to(device)
     return rate(lambda: model(z, c, 0.4), batch, repeats)
 
@@ -77,6 +77,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", help="folder with the MNIST idx files (default: the weights catalogue)")
     parser.add_argument("--train-steps", type=int, default=100)
+    parser.add_argument("--resolutions", type=int, nargs="*", default=[128], choices=sorted(LAYERS),
+                        help="BigGAN-deep sizes to time besides 128 (random weights in the published layout)")
     args = parser.parse_args()
     devices = [torch.device("cpu")] + ([torch.device("cuda")] if torch.cuda.is_available() else [])
     results = {"torch": torch.__version__, "cpu": platform.processor() or platform.machine(),
@@ -86,6 +88,8 @@ def main() -> None:
         row = {
             "biggan_deep_128_images_per_s_batch1": biggan_rate(device, 1, 10 if gpu else 3),
             "biggan_deep_128_images_per_s_batch4": biggan_rate(device, 4, 10 if gpu else 2),
+            **{f"biggan_deep_{r}_images_per_s_batch1": biggan_rate(device, 1, 5 if gpu else 1, r)
+               for r in args.resolutions if r != 128},
             "mnist_gan_digits_per_s_batch1": digits_rate(device, 1, 200),
             "mnist_gan_digits_per_s_batch100": digits_rate(device, 100, 50),
         }

@@ -46,11 +46,11 @@ PLAN = (
         "bench/cyclegan.py", "--sizes", "256", "512", "1024", "--repeats", "3"), (
         "bench/cyclegan.py", "--sizes", "256", "--repeats", "1"), 60),
     Step("style", "fast style 512² / 1024², Gatys steps per second at 512²", (
-        "bench/style.py", "--sizes", "512,1024", "--steps", "10"), (
-        "bench/style.py", "--sizes", "128", "--steps", "1"), 60),
+        "bench/style.py", "--sizes", "512,1024", "--steps", "10", "--fast-sizes", "512,1024"), (
+        "bench/style.py", "--sizes", "128", "--steps", "1", "--fast-sizes", "128"), 60),
     Step("gan", "BigGAN-deep images per second (random weights), the digit GAN", (
-        "bench/gan.py", "--train-steps", "50"), (
-        "bench/gan.py", "--train-steps", "2"), 60),
+        "bench/gan.py", "--data", str(MNIST), "--train-steps", "50", "--resolutions", "256", "512"), (
+        "bench/gan.py", "--data", str(MNIST), "--train-steps", "2", "--resolutions", "256"), 60),
     Step("attention_sampling", "attention sampling against the full-image CNN: time and peak memory", (
         "bench/attention_sampling.py", "--data", str(MNIST), "--images", "100", "--repeats", "3"), (
         "bench/attention_sampling.py", "--data", str(MNIST), "--images", "4", "--repeats", "1"), 60),

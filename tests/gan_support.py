@@ -9,8 +9,23 @@ import torch
 from demos.gan import biggan
 
 
-def random_biggan(seed: int = 0) -> torch.nn.Module:
-    """BigGAN-deep-128's architecture (the package's default config) with random but usable weights, in eval mode.
+# The published BigGAN-deep generators (Brock et al. 2019, appendix B) as pytorch-pretrained-BigGAN
+# writes them: (upsample?, in, out) channel multipliers of 128 per block, two blocks per resolution, the
+# self-attention at 64². 128² is the package's default; 256² and 512² add one and two resolutions (their
+# config.json comes with the download, which the GPU check must not need).
+LAYERS = {
+    128: [(False, 16, 16), (True, 16, 16), (False, 16, 16), (True, 16, 8), (False, 8, 8), (True, 8, 4),
+          (False, 4, 4), (True, 4, 2), (False, 2, 2), (True, 2, 1)],
+    256: [(False, 16, 16), (True, 16, 16), (False, 16, 16), (True, 16, 8), (False, 8, 8), (True, 8, 8),
+          (False, 8, 8), (True, 8, 4), (False, 4, 4), (True, 4, 2), (False, 2, 2), (True, 2, 1)],
+    512: [(False, 16, 16), (True, 16, 16), (False, 16, 16), (True, 16, 8), (False, 8, 8), (True, 8, 8),
+          (False, 8, 8), (True, 8, 4), (False, 4, 4), (True, 4, 2), (False, 2, 2), (True, 2, 1),
+          (False, 1, 1), (True, 1, 1)],
+}
+
+
+def random_biggan(seed: int = 0, resolution: int = 128) -> torch.nn.Module:
+    """BigGAN-deep's architecture at ``resolution`` (128, 256 or 512) with random but usable weights, in eval mode.
 
     For tests and benchmarks without the download. The package leaves the last
     norm's affine uninitialised and its stored batch-norm statistics (mean 0,
@@ -23,7 +38,7 @@ def random_biggan(seed: int = 0) -> torch.nn.Module:
     from pytorch_pretrained_biggan.model import BigGANBatchNorm
 
     torch.manual_seed(seed)   # a test's own process: the app never sets the global seed
-    model = BigGAN(BigGANConfig())
+    model = BigGAN(BigGANConfig(output_dim=resolution, layers=LAYERS[resolution]))
     norms = [m for m in model.modules() if isinstance(m, BigGANBatchNorm)]
     for module in norms:
         if not module.conditional:
@@ -41,7 +56,8 @@ def random_biggan(seed: int = 0) -> torch.nn.Module:
         model(biggan.noise(1, 0.4, 0), biggan.one_hot([0]), 0.4)            # spectral norms' power iteration
         hooks = [m.register_forward_pre_hook(calibrate) for m in norms]
         model.eval()
-        model(biggan.noise(8, 0.4, 1), biggan.one_hot(list(range(0, 800, 100))), 0.4)
+        n = 8 if resolution == 128 else 2   # statistics of 2 images are enough for a cost benchmark
+        model(biggan.noise(n, 0.4, 1), biggan.one_hot(list(range(0, 100 * n, 100))), 0.4)
     for hook in hooks:
         hook.remove()
     return model

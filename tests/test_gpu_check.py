@@ -32,3 +32,15 @@ def test_the_dry_run_prints_the_plan_and_gathers_one_json(tmp_path, capsys):
     root = SCRIPT.parent.parent
     assert all((root / step.gpu[0]).is_file() and (root / step.dry[0]).is_file()
                for step in gpu_check.PLAN if step.gpu[0] != "-m")
+
+
+def test_the_random_biggans_have_the_published_sizes():
+    """BigGAN-deep 128/256/512 of the GPU check (random weights, no download) are the published networks."""
+    from pytorch_pretrained_biggan import BigGAN, BigGANConfig
+
+    from tests.gan_support import LAYERS
+
+    millions = {r: sum(p.numel() for p in BigGAN(BigGANConfig(output_dim=r, layers=LAYERS[r])).parameters()) / 1e6
+                for r in LAYERS}
+    # Brock et al. 2019, table 6 / the official checkpoints: 50.4 M, 55.9 M, 56.2 M parameters.
+    assert [round(millions[r], 1) for r in (128, 256, 512)] == [50.4, 55.9, 56.2]
