@@ -26,6 +26,11 @@ request to :func:`shared_service`:
 
 A lane whose model was dropped from the model cache stops after
 ``idle_s`` without requests, releasing its reference to the model.
+
+The same interface runs on a Ray cluster (:mod:`demos.cluster`, when
+``DLDEMOS_RAY_ADDRESS`` is set): a model loaded from the catalogue carries a
+:class:`Route` (its family and what its loader was given), and the cluster's
+service sends its lane's requests to that family's Serve deployment instead.
 """
 from __future__ import annotations
 
@@ -33,16 +38,51 @@ import logging
 import os
 import threading
 import time
+import weakref
 from collections import OrderedDict, deque
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from functools import partial
-from typing import Any, Callable, Hashable, Iterator, Sequence
+from typing import Any, Callable, Hashable, Iterator, Sequence, TypeVar
 
 from demos.errors import DemoError
 
 log = logging.getLogger(__name__)
 
 BatchFn = Callable[[list[Any]], Sequence[Any]]
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a cluster sends a catalogue model's requests: its family's deployment, and how a replica loads it.
+
+    ``family`` names a :data:`demos.cluster.families.FAMILIES` entry (one Serve
+    deployment each); ``source`` is what the model's loader was given (a model
+    id, a file or None for the catalogue's), so a replica loads the same weights.
+    """
+
+    family: str
+    source: tuple = ()
+
+
+_routes: "weakref.WeakKeyDictionary[Any, Route]" = weakref.WeakKeyDictionary()
+Model = TypeVar("Model")
+
+
+def register_route(model: Model, family: str, *source: Any) -> Model:
+    """Mark ``model`` (as its catalogue loader returns it) as one a cluster's deployment can serve; returns it."""
+    _routes[model] = Route(family, tuple(str(s) if hasattr(s, "__fspath__") else s for s in source))
+    return model
+
+
+def route_of(lane: Hashable) -> Route | None:
+    """The route of a lane ``(name, model)``'s model, or None (a visitor's own network, random weights)."""
+    if isinstance(lane, tuple) and len(lane) == 2:
+        try:
+            return _routes.get(lane[1])
+        except TypeError:   # not weak-referenceable (a name): no route
+            return None
+    return None
 
 
 class InferenceTimeout(DemoError, TimeoutError):
@@ -313,9 +353,22 @@ class InferenceService:
 
 
 _MISSING = object()
-_shared = InferenceService()   # cheap to build: its lanes' threads start with their first request
+_shared: InferenceService | None = None
+_shared_lock = threading.Lock()
 
 
 def shared_service() -> InferenceService:
-    """The process's one inference service, shared by every visitor and every demo."""
+    """The process's one inference service, shared by every visitor and every demo.
+
+    Embedded (this module's :class:`InferenceService`) unless ``DLDEMOS_RAY_ADDRESS``
+    names a Ray cluster: then :class:`demos.cluster.service.ClusterService`, which
+    falls back to the embedded lanes whenever the cluster cannot answer.
+    """
+    global _shared
+    if _shared is None:
+        with _shared_lock:
+            if _shared is None:
+                from demos import cluster
+
+                _shared = cluster.make_service() if cluster.address() else InferenceService()
     return _shared

@@ -7,6 +7,7 @@ import streamlit as st
 import torch
 
 from demos import mnist
+from demos.cluster.heavy import on_cluster
 from demos.errors import DemoError
 from demos.grids import tile, upscale
 from demos.jobs import DONE, FAILED, Job
@@ -76,7 +77,9 @@ def start_training() -> None:
     def work(job: Job) -> dict:
         def on_progress(record: dict) -> None:
             job.report(record["step"] / record["steps"], history=[*job.state.get("history", []), record])
-        return train_and_evaluate(train_set, test_set, QUICK, callback=on_progress, should_stop=job.should_stop)
+        # in a Ray actor when this process uses a cluster (demos.cluster), here otherwise
+        return on_cluster(train_and_evaluate)(train_set, test_set, QUICK, callback=on_progress,
+                                              should_stop=job.should_stop)
 
     queue.submit(TRAINING, work, kind="mnist-training")
 

@@ -7,7 +7,7 @@ from typing import Callable, TypeVar
 import streamlit as st
 import torch
 
-from demos import i18n, weights
+from demos import cluster, i18n, weights
 from demos.device import describe_device, pick_device, refused_device
 from demos.errors import DemoError
 
@@ -98,6 +98,11 @@ def device_label() -> str:
     if refused is not None:
         asked, reason = refused
         label += " " + t("common.device_refused", asked=asked, reason=t(f"common.device_refused.{reason}"))
+    if cluster.address():   # DLDEMOS_RAY_ADDRESS: say whether the cluster serves, or why the machine does
+        cluster.connect()
+        status = cluster.status()
+        label += " " + (t("common.cluster.ray", address=status.address) if status.backend == "ray"
+                        else t("common.cluster.fallback", address=status.address, reason=status.reason))
     return label
 
 

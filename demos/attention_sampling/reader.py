@@ -23,15 +23,16 @@ from demos.attention_sampling.model import (
 )
 from demos.checkpoints import load_weights
 from demos.images import from_array, require_pixels, to_rgb
-from demos.inference import shared_service
+from demos.inference import register_route, shared_service
 
 MAX_SIDE = 3000     # larger uploads are scaled down first: the patches must stay a sensible size
 
 
 def load_model(path: str | Path | None = None) -> AttentionSampler:
     """The shipped model (``assets/attention_sampling.pt``), trained by :mod:`demos.attention_sampling.train`."""
-    path = Path(path) if path else weights.resolve(WEIGHTS_ID)
-    return load_weights(AttentionSampler(), path).eval()   # CheckpointError naming a broken file
+    source = Path(path) if path else weights.resolve(WEIGHTS_ID)
+    model = load_weights(AttentionSampler(), source).eval()   # CheckpointError naming a broken file
+    return register_route(model, "attention sampling", path)   # a cluster's replica loads the same file
 
 
 @lru_cache(maxsize=1)

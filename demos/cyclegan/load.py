@@ -27,6 +27,7 @@ from demos.cyclegan.generators import (
 )
 from demos.device import pick_device
 from demos.errors import DemoError
+from demos.inference import register_route
 
 FULL = "resnet_9blocks"
 COMPRESSED = "sub_mobile_resnet_9blocks"
@@ -149,6 +150,7 @@ def load_generator(model_id: str | None = "horse2zebra", path: str | Path | None
     the cache, or a download, ``progress`` reporting it); raises
     :class:`~demos.errors.WeightsUnavailable` with a how-to when it cannot be had.
     """
+    asked = None if path is None else str(path)   # what a cluster's replica is given to load the same file
     if path is None:
         if model_id is None:
             raise ValueError("give a model_id or a path")
@@ -164,7 +166,7 @@ def load_generator(model_id: str | None = "horse2zebra", path: str | Path | None
         state = state["state_dict"]   # a training checkpoint wrapping the weights
     if not isinstance(state, Mapping):
         raise _bad_file(path, f"it holds a {type(state).__name__}, not a state_dict")
-    return build_generator(state, path).to(device or pick_device())
+    return register_route(build_generator(state, path).to(device or pick_device()), "cyclegan", model_id, asked)
 
 
 @functools.lru_cache(maxsize=None)

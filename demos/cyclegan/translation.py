@@ -195,7 +195,7 @@ def round_trip(image: Image.Image, there: Translation, backward: nn.Module, prec
     device = next(backward.parameters()).device
     back_tensor, seconds = _in_service(backward, there.tensor.to(device), resolve_precision(precision, device), alive)
     x = to_tensor(image, there.work_size, device)
-    difference = (back_tensor.clamp(-1, 1) - x).abs().mean(1)[0] / 2     # [-1, 1] → [0, 1] scale
+    difference = (back_tensor.to(device).clamp(-1, 1) - x).abs().mean(1)[0] / 2     # [-1, 1] → [0, 1] scale
     back = Translation(image=to_image(back_tensor, there.image.size), input=there.image, seconds=seconds,
                        work_size=there.work_size, device=str(device),
                        dtype=str(resolve_precision(precision, device)).removeprefix("torch."), tensor=back_tensor)

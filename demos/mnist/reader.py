@@ -14,7 +14,7 @@ from PIL import Image
 from demos import weights
 from demos.checkpoints import load_weights
 from demos.images import require_pixels
-from demos.inference import shared_service
+from demos.inference import register_route, shared_service
 from demos.mnist import WEIGHTS_ID
 from demos.mnist.model import LectureNet
 from demos.mnist.preprocessing import center_digit, ink_map, looks_like_a_digit
@@ -26,8 +26,9 @@ def load_model(path: str | Path | None = None, device: torch.device | str = "cpu
     It defaults to the CPU: one 28×28 digit is read faster there than the
     round trip to a GPU costs.
     """
-    path = Path(path) if path else weights.resolve(WEIGHTS_ID)
-    return load_weights(LectureNet(), path).to(device).eval()   # CheckpointError naming a broken file
+    source = Path(path) if path else weights.resolve(WEIGHTS_ID)
+    model = load_weights(LectureNet(), source).to(device).eval()   # CheckpointError naming a broken file
+    return register_route(model, "mnist", path)   # a cluster's replica loads the same file
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -32,7 +33,7 @@ from demos import limits, weights
 from demos.device import fast_cpu_dtype, pick_device
 from demos.errors import DemoError, WeightsUnavailable
 from demos.images import require_pixels
-from demos.inference import shared_service
+from demos.inference import register_route, shared_service
 
 JOHNSON = "johnson"
 MOBILENET = "mobilenet"
@@ -266,7 +267,9 @@ def load_fast_model(model_id: str = "candy", path: str | Path | None = None,
                              file=path.name, found=_ARCHITECTURE_NAMES[JOHNSON if isinstance(model, TransformerNet)
                                                                       else MOBILENET],
                              expected=_ARCHITECTURE_NAMES[expected])
-    return model.to(device or pick_device())
+    # a cluster's replica loads the same network (demos.cluster)
+    return register_route(model.to(device or pick_device()), "fast style", model_id,
+                          None if from_catalogue else str(path))
 
 
 _ARCHITECTURE_NAMES = {JOHNSON: "pytorch/examples", MOBILENET: "MobileNetV2 (mmalotin)"}
@@ -346,11 +349,13 @@ def fast_stylize(image: Image.Image, style: str = "candy", model: nn.Module | No
                         "{width}×{height}.", side=side, width=image.width, height=image.height)
     if model is None:
         model = load_fast_model(pick_model(style))
-    device = next(model.parameters()).device
     x = torch.from_numpy(np.asarray(image.convert("RGB"), dtype=np.float32)).permute(2, 0, 1).unsqueeze(0)
 
-    def paint(x: torch.Tensor) -> np.ndarray:
-        with torch.inference_mode():
-            return stylize_tensor(model, x.to(device))[0].permute(1, 2, 0).round().byte().cpu().numpy()
+    return Image.fromarray(shared_service().run_each(("fast style", model), partial(paint, model), x, alive=alive))
 
-    return Image.fromarray(shared_service().run_each(("fast style", model), paint, x, alive=alive))
+
+def paint(model: nn.Module, x: torch.Tensor) -> np.ndarray:
+    """One picture (a (1, 3, H, W) float tensor, 0..255) painted by ``model``: (H, W, 3) uint8."""
+    with torch.inference_mode():
+        device = next(model.parameters()).device
+        return stylize_tensor(model, x.to(device))[0].permute(1, 2, 0).round().byte().cpu().numpy()

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from PIL import Image
 
+from demos.cluster.heavy import on_cluster
 from demos.jobs import Job, JobQueue, shared_queue
 from demos.style.optimisation import gatys
 
@@ -49,6 +50,7 @@ class GatysJob(Job):
     def _optimise(self, job: Job) -> Image.Image:
         content, style, runner = self._inputs
         self._inputs = None   # the pictures are not needed once the optimisation has them
+        runner = on_cluster(runner)   # in a Ray actor when this process uses a cluster (demos.cluster)
         result = runner(content, style, self.steps, callback=self._on_step, should_stop=self.should_stop,
                         **self.settings)
         self.preview = result

@@ -1,0 +1,82 @@
+"""Heavy jobs' loops on a Ray cluster: the function runs in an actor, its progress and Stop travel back and forth.
+
+Every optimisation and training loop of the demos follows one convention:
+``fn(..., callback=..., should_stop=...)``, ``callback`` receiving what the page
+draws and ``should_stop()`` polled at each step. :func:`on_cluster` wraps such a
+function so that it runs in a Ray actor of its own while the visitor's
+:class:`~demos.jobs.Job` stays in the Streamlit process: its place in the
+queue, the bounds per visitor and overall, Cancel and the cancellation of a
+departed visitor's job are those of :mod:`demos.jobs`, unchanged. Here, the
+callback's arguments are relayed from the actor every :data:`POLL_S` seconds
+and replayed in order, and a Stop (or the visitor leaving) is relayed to the
+actor, whose loop ends at its next step and returns what it has.
+"""
+from __future__ import annotations
+
+import threading
+from functools import wraps
+from typing import Any, Callable
+
+from demos import cluster
+
+POLL_S = 0.2
+
+
+class _Runner:
+    """The actor side: runs the function, keeps what its callback reported until the Streamlit side reads it."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple] = []
+        self.stop_requested = threading.Event()
+        self.lock = threading.Lock()
+
+    def run(self, fn: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+        def relay(*event: Any) -> None:
+            with self.lock:
+                self.events.append(event)
+        return fn(*args, callback=relay, should_stop=self.stop_requested.is_set, **kwargs)
+
+    def drain(self) -> list[tuple]:
+        with self.lock:
+            events, self.events = self.events, []
+        return events
+
+    def stop(self) -> None:
+        self.stop_requested.set()
+
+
+def on_cluster(fn: Callable[..., Any], *, num_cpus: float = 1, num_gpus: float = 0) -> Callable[..., Any]:
+    """``fn`` itself when this process serves embedded; else the same call run in a Ray actor (see the module).
+
+    The wrapper takes ``fn``'s arguments (``callback`` and ``should_stop`` among
+    them) and returns its result; the actor is removed when the call ends.
+    """
+    if not cluster.connect():
+        return fn
+
+    @wraps(fn)
+    def remote(*args: Any, callback: Callable[..., Any] | None = None,
+               should_stop: Callable[[], bool] | None = None, **kwargs: Any) -> Any:
+        import ray
+
+        actor = ray.remote(num_cpus=num_cpus, num_gpus=num_gpus, max_concurrency=3)(_Runner).remote()
+        try:
+            done = actor.run.remote(fn, args, kwargs)
+            stopping = False
+            while True:
+                ready, _ = ray.wait([done], timeout=POLL_S)
+                for event in ray.get(actor.drain.remote()):
+                    if callback is not None:
+                        callback(*event)
+                if ready:
+                    for event in ray.get(actor.drain.remote()):   # what it reported after the last look
+                        if callback is not None:
+                            callback(*event)
+                    return ray.get(done)
+                if not stopping and should_stop is not None and should_stop():
+                    actor.stop.remote()
+                    stopping = True
+        finally:
+            ray.kill(actor)
+
+    return remote

@@ -1,0 +1,224 @@
+"""The Ray backend (issue "Beyond one machine"): a local Ray with 2 CPUs, started by these tests.
+
+Same answers as the embedded service, heavy jobs with progress / Cancel / a departed visitor,
+a replica killed under a stream of requests, and a cluster that cannot be reached.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from tests.conftest import require_shared
+from tests.support import require_package
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    """A local Ray (2 CPUs) with the MNIST and ImageNet deployments; this process uses it as its cluster."""
+    ray = require_package("ray")
+    from demos import cluster
+    from demos.cluster import deployments
+
+    before = os.environ.get(cluster.ADDRESS_ENV)
+    ray.init(num_cpus=2, include_dashboard=False, namespace=cluster.NAMESPACE, log_to_driver=False,
+             runtime_env={"env_vars": {"PYTHONPATH": str(ROOT)}})
+    os.environ[cluster.ADDRESS_ENV] = "auto"
+    cluster.reset()
+    try:
+        deployments.deploy(["mnist", "imagenet"], num_cpus=0.5)
+        yield ray
+    finally:
+        from ray import serve
+
+        serve.shutdown()
+        ray.shutdown()
+        cluster.reset()
+        if before is None:
+            os.environ.pop(cluster.ADDRESS_ENV, None)
+        else:
+            os.environ[cluster.ADDRESS_ENV] = before
+
+
+def digits(n: int, seed: int = 0) -> list[np.ndarray]:
+    from tests.support import mnist_test_digits
+
+    images, _ = mnist_test_digits()
+    return [(images[i] / 255).astype(np.float32) for i in range(seed, seed + n)]
+
+
+def test_mnist_and_imagenet_answers_equal_the_embedded_ones(ray_cluster, monkeypatch, tmp_path):
+    from demos.cluster.service import ClusterService
+    from demos.imagenet.models import load_classifier
+    from demos.imagenet.predict import classify
+    from demos.inference import InferenceService
+    from demos.mnist.reader import load_model, read_batch
+
+    embedded, on_ray = InferenceService(), ClusterService()
+    model = load_model()
+    for digit in digits(5):
+        here = embedded.run(("mnist", model), partial(read_batch, model), digit)
+        there = on_ray.run(("mnist", model), partial(read_batch, model), digit)
+        np.testing.assert_allclose(there[0], here[0], atol=1e-5)
+        assert set(there[1]) == set(here[1])
+    assert on_ray.remote == 5, "the cluster answered the digits, not the embedded lanes"
+
+    weights = require_shared("weights", "mobilenet_v2_imagenet_dequantized.pth")
+    classifier = load_classifier("mobilenet_v2", weights, device=torch.device("cpu"))
+    sample = next(iter(sorted(require_shared("imagenet-samples", "resized256").iterdir())))
+    from demos.images import load_image
+
+    image = load_image(sample.read_bytes())
+    here = classify(image, classifier, 15, service=embedded).predictions
+    there = classify(image, classifier, 15, service=on_ray).predictions
+    assert [p[0] for p in there] == [p[0] for p in here]
+    np.testing.assert_allclose([p[3] for p in there], [p[3] for p in here], atol=1e-5)
+    assert on_ray.remote == 6
+
+
+def test_a_visitors_own_network_stays_in_the_process(ray_cluster):
+    from demos.cluster.service import ClusterService
+    from demos.mnist.model import LectureNet
+    from demos.mnist.reader import read_batch
+
+    own = LectureNet().eval()   # trained on the MNIST page: no route, the cluster has no copy of it
+    service = ClusterService()
+    service.run(("mnist", own), partial(read_batch, own), digits(1)[0])
+    assert service.remote == 0 and service.computed == 1
+
+
+def test_the_shared_service_is_the_clusters_and_the_home_page_says_so(ray_cluster, monkeypatch):
+    from demos import cluster, inference
+
+    monkeypatch.setattr(inference, "_shared", None)
+    assert type(inference.shared_service()).__name__ == "ClusterService"
+    assert cluster.connect() and cluster.status().backend == "ray"
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "Ray" in text, "the home page names the backend"
+
+
+
+def test_a_gatys_job_reports_progress_and_stops_within_two_steps(ray_cluster):
+    from demos.jobs import STOPPED, JobQueue
+    from demos.style import GatysJob, load_vgg19_features
+
+    features = load_vgg19_features(pretrained=False, device="cpu")
+    content = Image.fromarray(np.random.default_rng(0).integers(0, 255, (128, 128, 3), dtype=np.uint8))
+    job = GatysJob(content, content.transpose(Image.Transpose.ROTATE_90), 200,
+                   {"size": 128, "features": features, "report_every": 1}, owner="visitor")
+    JobQueue(max_running=1).submit(job)
+    deadline = time.monotonic() + 90
+    while job.step < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert job.step >= 3 and 0 < job.progress < 1, "progress arrives from the cluster while it runs"
+    asked_at = job.step
+    job.cancel()
+    assert job.wait(30)
+    assert job.status == STOPPED and job.result is not None, "the image so far is kept"
+    assert job.step - asked_at <= 2, f"stopped {job.step - asked_at} steps after Cancel"
+
+
+def test_a_departed_visitors_job_is_cancelled_on_the_cluster(ray_cluster):
+    from demos.jobs import FINISHED, JobQueue
+    from demos.style import GatysJob, load_vgg19_features
+
+    features = load_vgg19_features(pretrained=False, device="cpu")
+    content = Image.new("RGB", (96, 96), "white")
+    job = GatysJob(content, content, 10_000, {"size": 96, "features": features, "report_every": 1}, owner="visitor")
+    here = [True]
+    job.alive = lambda: here[0]
+    JobQueue(max_running=1).submit(job)
+    deadline = time.monotonic() + 90
+    while job.step < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    here[0] = False                                  # the tab is closed
+    assert job.wait(20) and job.status in FINISHED and job.step < 10_000
+
+
+def test_a_killed_replica_costs_no_hanging_request_and_comes_back(ray_cluster):
+    import ray
+
+    from demos.cluster.service import ClusterService, ClusterUnavailable
+    from demos.inference import InferenceTimeout
+    from demos.mnist.reader import load_model, read_batch
+
+    model = load_model()
+    service = ClusterService(timeout_s=20)
+    stream = digits(60, seed=100)
+    outcomes: list[str] = []
+    durations: list[float] = []
+
+    def ask(digit):
+        start = time.monotonic()
+        try:
+            service.run(("mnist", model), partial(read_batch, model), digit)
+            outcomes.append("answer")
+        except (ClusterUnavailable, InferenceTimeout) as error:
+            outcomes.append(f"try again: {error}")
+        durations.append(time.monotonic() - start)
+
+    threads = []
+    for i, digit in enumerate(stream):
+        if i == 20:
+            replicas = [a for a in ray.util.list_named_actors(all_namespaces=True)
+                        if a["name"].startswith("SERVE_REPLICA::mnist#")]
+            assert replicas
+            for replica in replicas:
+                ray.kill(ray.get_actor(replica["name"], namespace=replica["namespace"]), no_restart=True)
+        thread = threading.Thread(target=ask, args=(digit,))
+        thread.start()
+        threads.append(thread)
+        time.sleep(0.02)
+    for thread in threads:
+        thread.join(30)
+    assert len(outcomes) == len(stream), "every request got an answer or a message"
+    assert max(durations) < 25, "none hung past its timeout"
+    assert outcomes.count("answer") >= 20
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:   # the deployment comes back
+        try:
+            service.run(("mnist", model), partial(read_batch, model), digits(1, seed=999)[0])
+            break
+        except ClusterUnavailable:
+            time.sleep(1)
+    else:
+        pytest.fail("the MNIST deployment did not come back within 60 s")
+
+
+def test_an_unreachable_cluster_falls_back_to_embedded_and_says_so():
+    require_package("ray")
+    code = (
+        "import numpy as np\n"
+        "from demos import cluster\n"
+        "from demos.inference import shared_service\n"
+        "from demos.mnist import read\n"
+        "from tests.support import mnist_test_digits\n"
+        "images, labels = mnist_test_digits()\n"
+        "print(type(shared_service()).__name__, int(read(images[0]).probabilities.argmax()), int(labels[0]))\n"
+        "s = cluster.status()\n"
+        "print(s.backend, s.fallback, bool(s.reason))\n"
+    )
+    env = {**os.environ, "DLDEMOS_RAY_ADDRESS": "127.0.0.1:1", "PYTHONPATH": str(ROOT)}
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    first, second = done.stdout.strip().splitlines()[-2:]
+    name, read_as, label = first.split()
+    assert name == "ClusterService" and read_as == label, "the digit is read (embedded)"
+    assert second == "embedded True True", "the status says the cluster is not used, and why"
+    print(f"fallback took {time.monotonic() - start:.1f} s")
