@@ -12,6 +12,8 @@ FROM python:3.11-slim
 ARG TORCH_INDEX=https://download.pytorch.org/whl/cpu
 ARG FETCH_WEIGHTS=0
 ARG FETCH_ONLY=""
+# 1: also Ray Serve, for the cluster backend (docs/deploy/docker-compose.yml)
+ARG WITH_RAY=0
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -32,10 +34,11 @@ WORKDIR /app
 
 # torch first, from the chosen index (CPU or CUDA wheels); requirements.txt then finds it installed.
 # The project follows the newest torch, as requirements.txt does: not pinned.
-COPY requirements.txt .
+COPY requirements.txt requirements-ray.txt ./
 # hadolint ignore=DL3013
 RUN pip install --no-cache-dir --index-url "${TORCH_INDEX}" torch torchvision \
-    && pip install --no-cache-dir -r requirements.txt
+    && pip install --no-cache-dir -r requirements.txt \
+    && if [ "${WITH_RAY}" = "1" ]; then pip install --no-cache-dir -r requirements-ray.txt; fi
 
 COPY . .
 

@@ -1,6 +1,6 @@
 """Load test: a crowd of simulated visitors on one real app server, printed as JSON (loopback only, bounded).
 
-    python bench/load.py [--visitors 100] [--seconds 300] [--think 3-10] [--compare REV]
+    python bench/load.py [--visitors 100] [--seconds 300] [--think 3-10] [--compare REV] [--backend embedded|ray|both]
 
 Starts ``streamlit run app.py`` on 127.0.0.1 (offline, its own cache and weights
 folder), then opens one Streamlit websocket session per visitor, speaking the
@@ -37,6 +37,14 @@ sampled every 5 s. ``--compare REV`` first runs the same crowd (same seed,
 same photos) against the app as it was at git revision REV, then against this
 tree, and prints both reports and their ratios.
 
+``--backend ray`` starts a local Ray head (``ray start --head``), deploys the
+Serve applications of the visited pages' models, and starts **two** Streamlit
+processes that use it (``DLDEMOS_RAY_ADDRESS``); the visitors are shared
+between them (as sticky sessions behind nginx would) and the memory is the
+total resident memory of the Streamlit processes and every Ray process.
+``--backend both`` runs the same crowd against one embedded process, then
+against 2 Streamlit processes + Ray, and prints both reports.
+
 No browser runs (a hundred headless browsers would need more than 2 cores):
 this measures the server, which is what visitors share.
 """
@@ -61,6 +69,7 @@ import urllib.request
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Callable
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
@@ -139,11 +148,55 @@ def start_server(app_dir: Path, port: int, env: dict[str, str], log: Path) -> su
     raise RuntimeError("the server did not answer its health check within 120 s")
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+def rss_mb(pid: int | list[int]) -> float:
+    """Resident memory of ``pid`` (or the sum over several), MB."""
+    total = 0.0
+    for one in [pid] if isinstance(pid, int) else pid:
+        try:
+            for line in Path(f"/proc/{one}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:   # ended meanwhile
+            pass
+    return total
+
+
+def ray_pids() -> list[int]:
+    """The Ray processes of this machine (head, raylet, workers, Serve replicas), not this script."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            try:
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if any(mark in command for mark in (b"ray::", b"raylet", b"gcs_server", b"/ray/", b"ray/_private")):
+                pids.append(int(entry.name))
+    return pids
+
+
+RAY_FAMILIES = {"mnist": "mnist", "imagenet": "imagenet", "cyclegan": "cyclegan"}   # page → Serve application
+
+
+def start_ray(app_dir: Path, env: dict[str, str], pages: tuple[str, ...], log: Path) -> str:
+    """A local Ray head with the Serve applications of ``pages``' models; its address."""
+    port = free_port()
+    ray = str(Path(sys.executable).parent / "ray")
+    env = {**env, "PYTHONPATH": str(app_dir), "RAY_USAGE_STATS_ENABLED": "0"}
+    with log.open("ab") as out:
+        subprocess.run([ray, "start", "--head", f"--port={port}", "--num-cpus=4", "--include-dashboard=false",
+                        "--disable-usage-stats"], env=env, check=True, stdout=out, stderr=subprocess.STDOUT)
+        families = sorted({RAY_FAMILIES[p] for p in pages if p in RAY_FAMILIES})
+        subprocess.run([sys.executable, "-c", "import sys, ray; ray.init(address=sys.argv[1], namespace='dldemos'); "
+                        "from demos.cluster.deployments import deploy; deploy(sys.argv[2:])", f"127.0.0.1:{port}",
+                        *families], cwd=app_dir, env=env, check=True, stdout=out, stderr=subprocess.STDOUT)
+    return f"127.0.0.1:{port}"
+
+
+def stop_ray(log: Path) -> None:
+    with log.open("ab") as out:
+        subprocess.run([str(Path(sys.executable).parent / "ray"), "stop", "--force"], stdout=out,
+                       stderr=subprocess.STDOUT, timeout=120)
 
 
 # --------------------------------------------------------------------------- what visitors send
@@ -492,12 +545,12 @@ def percentile(values: list[float], q: float) -> float:
 
 
 async def drive(visitors: list[Visitor], trainers: list[tuple[Visitor, Visitor]], train_every: float,
-                seconds: float, pid: int, samples: list[dict], started: float) -> None:
+                seconds: float, pid: Callable[[], list[int]], samples: list[dict], started: float) -> None:
     deadline = time.monotonic() + seconds
 
     async def sample_machine() -> None:
         while time.monotonic() < deadline:
-            samples.append({"t": round(time.monotonic() - started, 1), "rss_mb": round(rss_mb(pid), 1),
+            samples.append({"t": round(time.monotonic() - started, 1), "rss_mb": round(rss_mb(pid()), 1),
                             "load_1min": round(os.getloadavg()[0], 2)})
             await asyncio.sleep(5)
 
@@ -525,41 +578,57 @@ def english(key: str) -> str:
 
 
 def crowd(app_dir: Path, args: argparse.Namespace, pages: tuple[str, ...], think: tuple[float, float],
-          photos: list[Path]) -> dict:
-    """One run of the crowd against the app in ``app_dir``; the report."""
+          photos: list[Path], backend: str = "embedded") -> dict:
+    """One run of the crowd against the app in ``app_dir`` (one embedded process, or 2 + Ray); the report."""
     labels = {"run": english("playground.run"), "pause": english("playground.pause"),
               "train": english("mnist.train.button"), "running": "Step ",
               "done": english("mnist.train.done").split("{")[0],
               "imagenet_upload": english("imagenet.source.upload"), "cyclegan_upload": english("cyclegan.source.upload")}
     with tempfile.TemporaryDirectory(prefix="dldemos-load-") as tmp:
         workdir = Path(tmp)
-        port = free_port()
         log = workdir / "server.log"
-        server = start_server(app_dir, port, server_env(workdir), log)
+        env = server_env(workdir)
+        servers: list[subprocess.Popen] = []
+        ray = backend == "ray"
         try:
+            if ray:
+                env["DLDEMOS_RAY_ADDRESS"] = start_ray(app_dir, env, pages, workdir / "ray.log")
+            ports = [free_port() for _ in range(2 if ray else 1)]
+            for number, port in enumerate(ports):
+                servers.append(start_server(app_dir, port, env, log.with_name(f"server-{number}.log")))
+
+            def pids() -> list[int]:
+                return [s.pid for s in servers] + (ray_pids() if ray else [])
+
             started = time.monotonic()
-            machine = [{"t": 0.0, "rss_mb": round(rss_mb(server.pid), 1), "load_1min": round(os.getloadavg()[0], 2)}]
+            machine = [{"t": 0.0, "rss_mb": round(rss_mb(pids()), 1), "load_1min": round(os.getloadavg()[0], 2)}]
             drawings = digit_pngs()
             rng = random.Random(args.seed)
             share = list(photos)
             rng.shuffle(share)
             per_visitor = len(share) // max(1, args.visitors)
-            visitors = [Visitor(i, port, drawings, share[i * per_visitor:(i + 1) * per_visitor], think, pages, labels)
-                        for i in range(args.visitors)]
+            # one Streamlit process per visitor for their whole visit: sticky sessions, as behind nginx
+            visitors = [Visitor(i, ports[i % len(ports)], drawings, share[i * per_visitor:(i + 1) * per_visitor],
+                                think, pages, labels) for i in range(args.visitors)]
             count = int(args.seconds // args.train_every) if args.train_every else 0
-            trainers = [(Visitor(10_000 + 2 * i, port, drawings, [], think, pages, labels),
-                         Visitor(10_001 + 2 * i, port, drawings, [], think, pages, labels)) for i in range(count)]
-            asyncio.run(drive(visitors, trainers, args.train_every, args.seconds, server.pid, machine, started))
-            machine.append({"t": round(time.monotonic() - started, 1), "rss_mb": round(rss_mb(server.pid), 1),
+            trainers = [(Visitor(10_000 + 2 * i, ports[0], drawings, [], think, pages, labels),
+                         Visitor(10_001 + 2 * i, ports[0], drawings, [], think, pages, labels)) for i in range(count)]
+            asyncio.run(drive(visitors, trainers, args.train_every, args.seconds, pids, machine, started))
+            machine.append({"t": round(time.monotonic() - started, 1), "rss_mb": round(rss_mb(pids()), 1),
                             "load_1min": round(os.getloadavg()[0], 2)})
         finally:
-            server.terminate()
-            try:
-                server.wait(30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        server_log = log.read_text(errors="replace")
-    return report(args, pages, think, visitors, trainers, machine, started, server_log)
+            for server in servers:
+                server.terminate()
+                try:
+                    server.wait(30)
+                except subprocess.TimeoutExpired:
+                    server.kill()
+            if ray:
+                stop_ray(workdir / "ray.log")
+        server_log = "".join(p.read_text(errors="replace") for p in sorted(workdir.glob("server-*.log")))
+    result = report(args, pages, think, visitors, trainers, machine, started, server_log)
+    result["backend"] = {"name": backend, "streamlit_processes": len(ports)}
+    return result
 
 
 def report(args, pages, think, visitors, trainers, machine, started, server_log) -> dict:
@@ -625,6 +694,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="seconds between two 'Train it yourself' pairs (one leaves, one stays); 0: none")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--compare", metavar="REV", help="first run the same crowd against git revision REV")
+    parser.add_argument("--backend", choices=("embedded", "ray", "both"), default="embedded",
+                        help="one embedded process; 2 Streamlit processes + a local Ray; or both, one after the other")
     args = parser.parse_args(argv)
     if not 1 <= args.visitors <= MAX_VISITORS or not 1 <= args.seconds <= MAX_SECONDS:
         parser.error(f"--visitors must be 1..{MAX_VISITORS} and --seconds 1..{MAX_SECONDS}")
@@ -651,8 +722,15 @@ def main(argv: list[str] | None = None) -> None:
                       for page, v in after["latency"].items() if page in before["latency"]}
             result = {"before": {"rev": args.compare, **before}, "after": after, "speedup_before_over_after": ratios,
                       "errors": after["errors"], "latency": after["latency"], "rss_mb": after["rss_mb"]}
+        elif args.backend == "both":
+            embedded = crowd(REPO, args, pages, think, photos)
+            on_ray = crowd(REPO, args, pages, think, photos, backend="ray")
+            result = {"embedded": embedded, "ray": on_ray, "errors": embedded["errors"] + on_ray["errors"],
+                      "summary": {name: {"latency": r["latency"], "errors": r["errors"],
+                                         "rss_mb_max": max(m["rss_mb"] for m in r["rss_mb"]["samples"])}
+                                  for name, r in (("embedded", embedded), ("ray", on_ray))}}
         else:
-            result = crowd(REPO, args, pages, think, photos)
+            result = crowd(REPO, args, pages, think, photos, backend=args.backend)
     print(json.dumps(result, indent=2))
     if result["errors"]:
         sys.exit(1)

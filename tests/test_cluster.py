@@ -186,6 +186,8 @@ def test_a_killed_replica_costs_no_hanging_request_and_comes_back(ray_cluster):
         time.sleep(0.02)
     for thread in threads:
         thread.join(30)
+    print(f"{outcomes.count('answer')} answers, {len(outcomes) - outcomes.count('answer')} 'try again', "
+          f"slowest {max(durations):.1f} s, retried {service.retried}")
     assert len(outcomes) == len(stream), "every request got an answer or a message"
     assert max(durations) < 25, "none hung past its timeout"
     assert outcomes.count("answer") >= 20
@@ -222,3 +224,116 @@ def test_an_unreachable_cluster_falls_back_to_embedded_and_says_so():
     assert name == "ClusterService" and read_as == label, "the digit is read (embedded)"
     assert second == "embedded True True", "the status says the cluster is not used, and why"
     print(f"fallback took {time.monotonic() - start:.1f} s")
+
+
+# --------------------------------------------------------------------------- in this process (no Ray running)
+
+
+def test_every_family_answers_as_its_embedded_lane(tmp_path):
+    """A replica's work, done here: each family loads from its route and runs the embedded lane's function."""
+    from demos.cluster.families import FAMILIES, Failure, answer
+    from demos.cyclegan.load import load_generator
+    from demos.inference import route_of
+    from demos.mnist.reader import load_model
+    from demos.style.fast import load_fast_model
+
+    mnist = load_model()
+    assert route_of(("mnist", mnist)).family == "mnist"
+    out = answer(FAMILIES["mnist"], {}, [(route_of(("mnist", mnist)).source, d) for d in digits(3)])
+    assert [int(p.argmax()) for p, _ in out] == [7, 2, 1], "the first three test digits read as 7, 2, 1"
+
+    generator = load_generator(path=require_shared("cyclegan", "horse2zebra_ganCompression_compressed_latest_net_G.pth"),
+                               device="cpu")
+    route = route_of(("cyclegan", generator))
+    (y, seconds), = answer(FAMILIES["cyclegan"], {}, [(route.source, (torch.zeros(1, 3, 64, 64), torch.float32))])
+    assert y.shape == (1, 3, 64, 64) and seconds > 0
+
+    painter = load_fast_model("candy-mobilenet", require_shared("style", "mobilenetv2_fnst", "candy.pth"), device="cpu")
+    route = route_of(("fast style", painter))
+    models: dict = {}
+    painted, broken = answer(FAMILIES["fast style"], models,
+                             [(route.source, torch.full((1, 3, 32, 48), 128.0)), (route.source, torch.zeros(1, 7))])
+    assert painted.shape == (32, 48, 3) and painted.dtype == np.uint8
+    assert isinstance(broken, Failure) and broken.kind, "a poisoned request fails alone"
+    assert len(models) == 1, "the replica loaded the network once"
+
+    from demos.attention_sampling.reader import _default_model
+
+    sampler = _default_model()
+    route = route_of(("attention sampling", sampler))
+    reading, = answer(FAMILIES["attention sampling"], {}, [(route.source, (np.zeros((256, 256), np.uint8), 2, 0))])
+    assert reading.probabilities.shape == (10,)
+
+
+def test_a_replicas_known_error_reaches_the_visitor_in_their_words():
+    from demos.cluster.families import Failure, answer, Family
+    from demos.errors import DemoError
+
+    def refuse(model, items):
+        raise DemoError("imagenet.error.bad", "bad picture {name}", name="x.png")
+
+    failure, = answer(Family(lambda: object(), refuse), {}, [((), 1)])
+    assert failure == Failure("DemoError", "bad picture x.png", "imagenet.error.bad", (("name", "x.png"),))
+
+
+def test_the_deployment_batches_requests_of_several_visitors():
+    import asyncio
+
+    require_package("ray")
+    from demos.cluster import deployments
+    from demos.mnist.reader import load_model
+
+    replica = deployments.ModelFamily.func_or_class("mnist")
+    source = (None,)
+
+    # serve.batch gathers the requests only inside a running deployment: here, one gathered batch
+    batched = deployments.ModelFamily.func_or_class.batched.__wrapped__
+    answers = asyncio.run(batched(replica, [(source, d) for d in digits(6)]))
+    assert [int(p.argmax()) for p, _ in answers] == [7, 2, 1, 0, 4, 1]
+    assert replica.loaded() == [source]
+    assert deployments.builder({"family": "fast style"}) is not None
+    del load_model
+
+
+def test_the_runner_relays_progress_and_stop():
+    from demos.cluster.heavy import _Runner
+
+    runner = _Runner()
+
+    def loop(n, *, callback, should_stop):
+        for step in range(n):
+            if should_stop():
+                return step
+            callback(step, {"loss": 1 / (step + 1)})
+            if step == 2:
+                runner.stop()
+        return n
+
+    assert runner.run(loop, (10,), {}) == 3
+    assert runner.drain() == [(0, {"loss": 1.0}), (1, {"loss": 0.5}), (2, {"loss": 1 / 3})] and runner.drain() == []
+
+
+def test_the_serve_config_is_valid_and_names_every_family():
+    require_package("ray")
+    import yaml
+    from ray.serve.schema import ServeDeploySchema
+
+    from demos.cluster.families import FAMILIES, application_name
+
+    for name in ("serve_config.yaml", "serve_config.gpu.yaml"):
+        check_serve_config(ServeDeploySchema, yaml.safe_load((ROOT / "docs" / "deploy" / name).read_text()), FAMILIES,
+                           application_name, gpu="gpu" in name)
+
+
+def check_serve_config(ServeDeploySchema, raw, FAMILIES, application_name, gpu):
+    config = ServeDeploySchema.model_validate(raw)
+    apps = {app.name: app for app in config.applications}
+    assert set(apps) == {application_name(f) for f in FAMILIES}
+    for app in apps.values():
+        assert app.import_path == "demos.cluster.deployments:builder"
+        deployment, = app.deployments
+        scaling = deployment.autoscaling_config
+        assert scaling["min_replicas"] >= 1 and scaling["max_replicas"] >= scaling["min_replicas"]
+        assert scaling["target_ongoing_requests"] > 0
+        assert (deployment.ray_actor_options.num_gpus > 0) == (gpu and app.name != "mnist")
+        assert app.runtime_env["env_vars"]["DLDEMOS_WEIGHTS_DIR"]

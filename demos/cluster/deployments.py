@@ -1,4 +1,4 @@
-"""Ray Serve deployments: one application per model family, batching every Streamlit replica's requests.
+"""Ray Serve deployments: one application per model family, batching the requests of every Streamlit replica.
 
 Deploy them with the Serve config of the repository (autoscaling bounds, GPU
 fractions, the weights folder)::
@@ -29,7 +29,7 @@ BATCH_WAIT_S = 0.005   # as the embedded service: a few milliseconds for other v
 @serve.deployment(max_ongoing_requests=64, health_check_period_s=5, health_check_timeout_s=30,
                   graceful_shutdown_timeout_s=5)
 class ModelFamily:
-    """The models of one family on one replica, answering batches of ``(source, item)`` requests."""
+    """The models of one family on one replica, answering batched ``(source, item)`` requests at once."""
 
     def __init__(self, family: str) -> None:
         self.family_name = family

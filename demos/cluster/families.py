@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 @dataclass(frozen=True)
 class Family:
-    """``load(*route.source)`` gives the replica's model; ``batch(model, items)`` answers a batch of requests."""
+    """``load(*route.source)`` gives the replica's model; ``batch(model, items)`` answers a batch of them."""
 
     load: Callable[..., Any]
     batch: Callable[[Any, list[Any]], list[Any]]

@@ -61,8 +61,11 @@ class ClusterService(InferenceService):
         try:
             result = self._ask(route.family, route.source, item, alive,
                                self.timeout_s if timeout is None else timeout)
-        except _NotThere as missing:   # no such application on the cluster: this model is served here
-            log.warning("no Serve application for %s (%s): served embedded", route.family, missing)
+        except (_NotThere, ConnectionError) as missing:   # no such application, or the head is gone: served here
+            log.warning("the cluster cannot serve %s (%s): served embedded", route.family, missing)
+            if isinstance(missing, ConnectionError):
+                cluster.forget(f"{type(missing).__name__}: {missing}"[:200])
+                self._handles.clear()
             return super().run(lane, fn, item, cache_key=cache_key, alive=alive, timeout=timeout,
                                max_batch=max_batch, max_wait_ms=max_wait_ms)
         if cache_key is not None:
@@ -95,7 +98,6 @@ class ClusterService(InferenceService):
                 raise InferenceFailed("inference.failed", "The network could not answer this request ({reason}).",
                                       reason=f"{answer.kind}: {answer.message}"[:200])
             return answer
-        raise AssertionError("unreachable")
 
     def _wait(self, response: Any, alive: Callable[[], bool] | None, deadline: float) -> Any:
         while True:
