@@ -182,7 +182,8 @@ def start_ray(app_dir: Path, env: dict[str, str], pages: tuple[str, ...], log: P
     """A local Ray head with the Serve applications of ``pages``' models; its address."""
     port = free_port()
     ray = str(Path(sys.executable).parent / "ray")
-    env = {**env, "PYTHONPATH": str(app_dir), "RAY_USAGE_STATS_ENABLED": "0"}
+    # loopback only: no token authentication between this script, the head and the Streamlit processes
+    env.update(PYTHONPATH=str(app_dir), RAY_USAGE_STATS_ENABLED="0", RAY_AUTH_MODE="disabled")
     with log.open("ab") as out:
         subprocess.run([ray, "start", "--head", f"--port={port}", "--num-cpus=4", "--include-dashboard=false",
                         "--disable-usage-stats"], env=env, check=True, stdout=out, stderr=subprocess.STDOUT)

@@ -76,12 +76,17 @@ def register_route(model: Model, family: str, *source: Any) -> Model:
 
 
 def route_of(lane: Hashable) -> Route | None:
-    """The route of a lane ``(name, model)``'s model, or None (a visitor's own network, random weights)."""
+    """The route of a lane ``(family, model)``, or None (a visitor's own network, random weights, another use).
+
+    Only the lane named after the model's family goes to the cluster: the same network in another
+    lane (ImageNet's Grad-CAM, with its own batch function) stays here.
+    """
     if isinstance(lane, tuple) and len(lane) == 2:
         try:
-            return _routes.get(lane[1])
+            route = _routes.get(lane[1])
         except TypeError:   # not weak-referenceable (a name): no route
             return None
+        return route if route is not None and route.family == lane[0] else None
     return None
 
 

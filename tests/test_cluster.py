@@ -337,3 +337,14 @@ def check_serve_config(ServeDeploySchema, raw, FAMILIES, application_name, gpu):
         assert scaling["target_ongoing_requests"] > 0
         assert (deployment.ray_actor_options.num_gpus > 0) == (gpu and app.name != "mnist")
         assert app.runtime_env["env_vars"]["DLDEMOS_WEIGHTS_DIR"]
+
+
+def test_only_the_familys_own_lane_leaves_the_process():
+    """The same ImageNet network in the Grad-CAM lane (another batch function) is not sent to the classifier."""
+    from demos.imagenet.models import load_classifier
+    from demos.inference import route_of
+
+    classifier = load_classifier("mobilenet_v2", pretrained=False, device=torch.device("cpu"))
+    assert route_of(("imagenet", classifier.module)).source == ("mobilenet_v2", None, False)
+    assert route_of(("imagenet gradcam", classifier.module)) is None
+    assert route_of(("imagenet", object())) is None and route_of("small") is None
