@@ -32,6 +32,7 @@ def ray_cluster():
     from demos.cluster import deployments
 
     before = os.environ.get(cluster.ADDRESS_ENV)
+    os.environ["RAY_AUTH_MODE"] = "disabled"   # loopback only; the page-test process below joins without a token
     ray.init(num_cpus=2, include_dashboard=False, namespace=cluster.NAMESPACE, log_to_driver=False,
              runtime_env={"env_vars": {"PYTHONPATH": str(ROOT)}})
     os.environ[cluster.ADDRESS_ENV] = "auto"
@@ -45,6 +46,7 @@ def ray_cluster():
         serve.shutdown()
         ray.shutdown()
         cluster.reset()
+        os.environ.pop("RAY_AUTH_MODE", None)
         if before is None:
             os.environ.pop(cluster.ADDRESS_ENV, None)
         else:
@@ -111,6 +113,25 @@ def test_the_shared_service_is_the_clusters_and_the_home_page_says_so(ray_cluste
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
     assert "Ray" in text, "the home page names the backend"
 
+
+
+def answered(family: str) -> int:
+    from ray import serve
+
+    return serve.get_app_handle(family).stats.remote().result(timeout_s=30)["answered"]
+
+
+def test_the_mnist_and_imagenet_page_tests_pass_on_the_ray_backend(ray_cluster):
+    """Both backends pass the same page tests: those of "Read a digit" and "What does it see?", run again in a
+    process whose catalogue models are served by this Ray (DLDEMOS_RAY_ADDRESS=auto)."""
+    before = answered("mnist"), answered("imagenet")
+    env = {**os.environ, "DLDEMOS_RAY_ADDRESS": "auto", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-cov", "-x",
+                           "tests/test_pages.py", "tests/test_imagenet_page.py"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:]
+    after = answered("mnist"), answered("imagenet")
+    assert after[0] > before[0] and after[1] > before[1], f"the cluster served the pages' networks: {before} → {after}"
 
 
 def test_a_gatys_job_reports_progress_and_stops_within_two_steps(ray_cluster):
@@ -348,3 +369,19 @@ def test_only_the_familys_own_lane_leaves_the_process():
     assert route_of(("imagenet", classifier.module)).source == ("mobilenet_v2", None, False)
     assert route_of(("imagenet gradcam", classifier.module)) is None
     assert route_of(("imagenet", object())) is None and route_of("small") is None
+
+
+def test_the_compose_recipe_has_a_ray_head_two_replicas_and_a_sticky_proxy():
+    import yaml
+
+    deploy = ROOT / "docs" / "deploy"
+    compose = yaml.safe_load((deploy / "docker-compose.yml").read_text())["services"]
+    assert set(compose) == {"ray-head", "streamlit-1", "streamlit-2", "nginx"}
+    assert "serve deploy docs/deploy/serve_config.yaml" in compose["ray-head"]["command"]
+    for replica in ("streamlit-1", "streamlit-2"):
+        assert compose[replica]["environment"]["DLDEMOS_RAY_ADDRESS"] == "ray-head:6379"
+    nginx = (deploy / "nginx.conf").read_text()
+    assert "ip_hash" in nginx and "Upgrade $http_upgrade" in nginx
+    assert all(f"server {name}:8501" in nginx for name in ("streamlit-1", "streamlit-2"))
+    gpu = yaml.safe_load((deploy / "docker-compose.gpu.yml").read_text())["services"]["ray-head"]
+    assert "serve_config.gpu.yaml" in gpu["command"] and "--num-gpus=1" in gpu["command"]

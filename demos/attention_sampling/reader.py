@@ -32,7 +32,7 @@ def load_model(path: str | Path | None = None) -> AttentionSampler:
     """The shipped model (``assets/attention_sampling.pt``), trained by :mod:`demos.attention_sampling.train`."""
     source = Path(path) if path else weights.resolve(WEIGHTS_ID)
     model = load_weights(AttentionSampler(), source).eval()   # CheckpointError naming a broken file
-    return register_route(model, "attention sampling", path)   # a cluster's replica loads the same file
+    return register_route(model, "attention sampling", source)   # a cluster's replica loads the same file
 
 
 @lru_cache(maxsize=1)

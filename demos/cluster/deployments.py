@@ -35,6 +35,7 @@ class ModelFamily:
         self.family_name = family
         self.family = FAMILIES[family]
         self.models: dict[tuple, Any] = {}
+        self.answered = 0
 
     async def __call__(self, source: tuple, item: Any) -> Any:
         return await self.batched((tuple(source), item))
@@ -42,11 +43,17 @@ class ModelFamily:
     @serve.batch(max_batch_size=MAX_BATCH, batch_wait_timeout_s=BATCH_WAIT_S)
     async def batched(self, requests: list[tuple[tuple, Any]]) -> list[Any]:
         # torch releases the GIL: computing in a thread keeps the replica's event loop collecting the next batch
-        return await asyncio.to_thread(answer, self.family, self.models, requests)
+        answers = await asyncio.to_thread(answer, self.family, self.models, requests)
+        self.answered += len(requests)
+        return answers
 
     def loaded(self) -> list[tuple]:
         """The sources of the models this replica holds (tests, the operator)."""
         return list(self.models)
+
+    def stats(self) -> dict[str, Any]:
+        """How many requests this replica answered, and which models it holds."""
+        return {"family": self.family_name, "answered": self.answered, "loaded": self.loaded()}
 
 
 def application(family: str) -> Application:

@@ -7,6 +7,7 @@ the embedded tests can check the table too.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 
@@ -18,10 +19,19 @@ class Family:
     batch: Callable[[Any, list[Any]], list[Any]]
 
 
+def here(path: str | None) -> str | None:
+    """``path`` when this node has that file (a weights folder shared by every node), else None: the catalogue's.
+
+    A route names the file the Streamlit process loaded; a replica on a node without it takes the
+    same catalogue entry from its own weights folder, or downloads it.
+    """
+    return path if path is not None and Path(path).is_file() else None
+
+
 def _mnist_load(path: str | None) -> Any:
     from demos.mnist.reader import load_model
 
-    return load_model(path)
+    return load_model(here(path))
 
 
 def _mnist_batch(model: Any, digits: list[Any]) -> list[Any]:
@@ -33,7 +43,7 @@ def _mnist_batch(model: Any, digits: list[Any]) -> list[Any]:
 def _imagenet_load(model_id: str, path: str | None, pretrained: bool) -> Any:
     from demos.imagenet.models import load_classifier
 
-    return load_classifier(model_id, path, pretrained=pretrained)
+    return load_classifier(model_id, here(path), pretrained=pretrained)
 
 
 def _imagenet_batch(classifier: Any, inputs: list[Any]) -> list[Any]:
@@ -45,7 +55,7 @@ def _imagenet_batch(classifier: Any, inputs: list[Any]) -> list[Any]:
 def _cyclegan_load(model_id: str | None, path: str | None) -> Any:
     from demos.cyclegan.load import load_generator
 
-    return load_generator(model_id, path)
+    return load_generator(model_id, here(path))
 
 
 def _cyclegan_batch(generator: Any, items: list[Any]) -> list[Any]:
@@ -62,7 +72,7 @@ def _cyclegan_batch(generator: Any, items: list[Any]) -> list[Any]:
 def _style_load(model_id: str, path: str | None) -> Any:
     from demos.style.fast import load_fast_model
 
-    return load_fast_model(model_id, path)
+    return load_fast_model(model_id, here(path))
 
 
 def _style_batch(model: Any, items: list[Any]) -> list[Any]:
@@ -74,7 +84,7 @@ def _style_batch(model: Any, items: list[Any]) -> list[Any]:
 def _attention_load(path: str | None) -> Any:
     from demos.attention_sampling.reader import load_model
 
-    return load_model(path)
+    return load_model(here(path))
 
 
 def _attention_batch(model: Any, items: list[Any]) -> list[Any]:

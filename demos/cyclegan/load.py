@@ -150,7 +150,6 @@ def load_generator(model_id: str | None = "horse2zebra", path: str | Path | None
     the cache, or a download, ``progress`` reporting it); raises
     :class:`~demos.errors.WeightsUnavailable` with a how-to when it cannot be had.
     """
-    asked = None if path is None else str(path)   # what a cluster's replica is given to load the same file
     if path is None:
         if model_id is None:
             raise ValueError("give a model_id or a path")
@@ -166,7 +165,7 @@ def load_generator(model_id: str | None = "horse2zebra", path: str | Path | None
         state = state["state_dict"]   # a training checkpoint wrapping the weights
     if not isinstance(state, Mapping):
         raise _bad_file(path, f"it holds a {type(state).__name__}, not a state_dict")
-    return register_route(build_generator(state, path).to(device or pick_device()), "cyclegan", model_id, asked)
+    return register_route(build_generator(state, path).to(device or pick_device()), "cyclegan", model_id, path)
 
 
 @functools.lru_cache(maxsize=None)

@@ -146,7 +146,7 @@ def load_classifier(model_id: str, state_dict_path: str | Path | None = None, *,
         source = str(path)
     module = module.eval().to(device)
     classifier = Classifier(spec, module, device, pretrained, source)
-    register_route(module, "imagenet", model_id, state_dict_path, pretrained)   # a cluster's replica loads the same
+    register_route(module, "imagenet", model_id, source or None, pretrained)   # a cluster's replica loads the same
     if warm_up:
         with torch.inference_mode():
             module(torch.zeros(1, 3, 224, 224, device=device))

@@ -28,7 +28,7 @@ def load_model(path: str | Path | None = None, device: torch.device | str = "cpu
     """
     source = Path(path) if path else weights.resolve(WEIGHTS_ID)
     model = load_weights(LectureNet(), source).to(device).eval()   # CheckpointError naming a broken file
-    return register_route(model, "mnist", path)   # a cluster's replica loads the same file
+    return register_route(model, "mnist", source)   # a cluster's replica loads the same file
 
 
 @lru_cache(maxsize=1)

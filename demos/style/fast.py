@@ -268,8 +268,7 @@ def load_fast_model(model_id: str = "candy", path: str | Path | None = None,
                                                                       else MOBILENET],
                              expected=_ARCHITECTURE_NAMES[expected])
     # a cluster's replica loads the same network (demos.cluster)
-    return register_route(model.to(device or pick_device()), "fast style", model_id,
-                          None if from_catalogue else str(path))
+    return register_route(model.to(device or pick_device()), "fast style", model_id, path)
 
 
 _ARCHITECTURE_NAMES = {JOHNSON: "pytorch/examples", MOBILENET: "MobileNetV2 (mmalotin)"}
