@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from demos import attention_sampling as attn, weights
+from demos.cluster.heavy import on_cluster
 from demos.attention_sampling.megapixel_mnist import SCALE
 from demos.attention_sampling.model import PATCH
 from demos.attention_sampling.views import (ESTIMATOR, Picture, attention_legend, attention_view,
@@ -144,7 +145,8 @@ def full_resolution(picture: Picture, model: attn.AttentionSampler) -> dict | No
         gray, key = picture.gray, picture.key
 
         def work(job: Job) -> dict:
-            probabilities, cost = attn.read_full_resolution(gray, model)
+            run = on_cluster(attn.read_full_resolution, callback=None, stoppable=False)   # a Ray actor on a cluster
+            probabilities, cost = run(gray, model)
             return {"key": key, "probabilities": probabilities, "cost": cost}
 
         queue.submit(FULL_JOB, work, kind="full-resolution-cnn")

@@ -4,6 +4,7 @@ import torch
 
 from demos import limits
 from demos.cards import read_card
+from demos.cluster.heavy import on_cluster
 from demos.device import pick_device
 from demos.errors import DemoError
 from demos.gan import biggan, conditional, train_conditional
@@ -94,7 +95,7 @@ def live_training() -> None:
                 if record["step"] in keep_at or record["step"] == record["steps"]:
                     moments = [*moments, (record["step"], record["seconds"], grid)]
                 job.report(record["step"] / record["steps"], record=record, grid=grid, moments=moments)
-            train_live(images, digit_labels, callback=on_progress, should_stop=job.should_stop)
+            on_cluster(train_live)(images, digit_labels, callback=on_progress, should_stop=job.should_stop)
             return history
 
         queue.submit(LIVE_JOB, work, kind="gan-training")
@@ -186,9 +187,9 @@ def big_generate(model: torch.nn.Module, name: str) -> None:
         cols = int(per_class) if per_class > 1 else None
 
         def work(job: Job) -> tuple:
-            images = biggan.biggan_generate(chosen, truncation, int(seed), n_per_class=int(per_class), model=model,
-                                            progress=lambda d, n: job.report(d / n, done=d, n=n),
-                                            should_stop=job.should_stop)
+            generate = on_cluster(biggan.biggan_generate, callback="progress")   # a Ray actor on a cluster
+            images = generate(chosen, truncation, int(seed), n_per_class=int(per_class), model=model,
+                              progress=lambda d, n: job.report(d / n, done=d, n=n), should_stop=job.should_stop)
             return (biggan.grid(images, cols=cols), caption) if images else None
 
         queue.submit(BIG_JOB, work, kind=f"{name}-generate")
@@ -219,9 +220,9 @@ def big_walk(model: torch.nn.Module) -> None:
     truncation = c4.slider(t("gan.big.truncation"), 0.02, 1.0, biggan.LECTURE_TRUNCATION, 0.02, key="gan_big_walk_trunc")
     if st.button(t("gan.big.walk_button", n=steps), icon=":material/animation:", key="gan_big_walk_go"):
         def work(job: Job) -> list:
-            return biggan.latent_walk(model, class_a, class_b, int(seed_a), int(seed_b), truncation, steps,
-                                      progress=lambda d, n: job.report(d / n, done=d, n=n),
-                                      should_stop=job.should_stop)
+            return on_cluster(biggan.latent_walk, callback="progress")(   # a Ray actor on a cluster
+                model, class_a, class_b, int(seed_a), int(seed_b), truncation, steps,
+                progress=lambda d, n: job.report(d / n, done=d, n=n), should_stop=job.should_stop)
 
         queue.submit(WALK_JOB, work, kind="biggan-walk")
     queue.follow(WALK_JOB, walk_view)

@@ -332,6 +332,9 @@ def test_the_runner_relays_progress_and_stop():
 
     assert runner.run(loop, (10,), {}) == 3
     assert runner.drain() == [(0, {"loss": 1.0}), (1, {"loss": 0.5}), (2, {"loss": 1 / 3})] and runner.drain() == []
+    # a function with another progress argument, or none and no should_stop (the full-resolution CNN)
+    assert _Runner().run(lambda n, *, progress: progress(n, n) or n, (4,), {}, "progress", False) == 4
+    assert _Runner().run(lambda x: 2 * x, (3,), {}, None, False) == 6
 
 
 def test_the_serve_config_is_valid_and_names_every_family():

@@ -30,11 +30,15 @@ class _Runner:
         self.stop_requested = threading.Event()
         self.lock = threading.Lock()
 
-    def run(self, fn: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+    def run(self, fn: Callable[..., Any], args: tuple, kwargs: dict, callback: str | None = "callback",
+            stoppable: bool = True) -> Any:
         def relay(*event: Any) -> None:
             with self.lock:
                 self.events.append(event)
-        return fn(*args, callback=relay, should_stop=self.stop_requested.is_set, **kwargs)
+        hooks: dict[str, Any] = {callback: relay} if callback else {}
+        if stoppable:
+            hooks["should_stop"] = self.stop_requested.is_set
+        return fn(*args, **hooks, **kwargs)
 
     def drain(self) -> list[tuple]:
         with self.lock:
@@ -45,33 +49,37 @@ class _Runner:
         self.stop_requested.set()
 
 
-def on_cluster(fn: Callable[..., Any], *, num_cpus: float = 1, num_gpus: float = 0) -> Callable[..., Any]:
+def on_cluster(fn: Callable[..., Any], *, callback: str | None = "callback", stoppable: bool = True,
+               num_cpus: float = 1, num_gpus: float = 0) -> Callable[..., Any]:
     """``fn`` itself when this process serves embedded; else the same call run in a Ray actor (see the module).
 
-    The wrapper takes ``fn``'s arguments (``callback`` and ``should_stop`` among
-    them) and returns its result; the actor is removed when the call ends.
+    The wrapper takes ``fn``'s arguments and returns its result; the actor is removed
+    when the call ends. ``callback`` names ``fn``'s progress argument (``"progress"``
+    for BigGAN's, None when it has none); ``stoppable=False`` for a function without
+    ``should_stop`` (it runs to its end).
     """
     if not cluster.connect():
         return fn
 
     @wraps(fn)
-    def remote(*args: Any, callback: Callable[..., Any] | None = None,
-               should_stop: Callable[[], bool] | None = None, **kwargs: Any) -> Any:
+    def remote(*args: Any, **kwargs: Any) -> Any:
         import ray
 
+        report = kwargs.pop(callback, None) if callback else None
+        should_stop = kwargs.pop("should_stop", None) if stoppable else None
         actor = ray.remote(num_cpus=num_cpus, num_gpus=num_gpus, max_concurrency=3)(_Runner).remote()
         try:
-            done = actor.run.remote(fn, args, kwargs)
+            done = actor.run.remote(fn, args, kwargs, callback, stoppable)
             stopping = False
             while True:
                 ready, _ = ray.wait([done], timeout=POLL_S)
                 for event in ray.get(actor.drain.remote()):
-                    if callback is not None:
-                        callback(*event)
+                    if report is not None:
+                        report(*event)
                 if ready:
                     for event in ray.get(actor.drain.remote()):   # what it reported after the last look
-                        if callback is not None:
-                            callback(*event)
+                        if report is not None:
+                            report(*event)
                     return ray.get(done)
                 if not stopping and should_stop is not None and should_stop():
                     actor.stop.remote()
