@@ -43,6 +43,7 @@ from demos.attention_sampling.model import PATCH, AttentionSampler, entropy
 from demos.cards import write_card
 from demos.device import fast_cpu_dtype, pick_device
 from demos.mnist.data import load_mnist
+from demos.random_init import reset_parameters
 
 TRAIN_SEEDS = 1_000_000       # training images use seeds from here on (and the MNIST training digits)
 
@@ -124,11 +125,12 @@ def train(train_digits: mm.Digits, test_digits: mm.Digits, recipe: Recipe = Reci
     ``pretrained``: where stage 1's result is saved; if that file exists
     already, it is loaded and stage 1 skipped (to try stage-2 settings quickly).
     """
-    torch.manual_seed(recipe.seed)
     rng = np.random.default_rng(recipe.seed)
     device = pick_device()
     dtype = fast_cpu_dtype(device)
-    model = AttentionSampler().to(device)
+    # the initial weights from a generator of their own: the process's random stream is left as it was
+    init = torch.Generator().manual_seed(recipe.seed)
+    model = reset_parameters(AttentionSampler(), init).to(device)
     history: list[dict] = []
     start = time.perf_counter()
 
@@ -141,7 +143,7 @@ def train(train_digits: mm.Digits, test_digits: mm.Digits, recipe: Recipe = Reci
     if pretrained is not None and pretrained.exists():
         model.load_state_dict(torch.load(pretrained, map_location=device, weights_only=True))
         recipe = Recipe(**{**asdict(recipe), "pretrain_steps": 0})
-    head = torch.nn.Linear(model.classifier.in_features, 11).to(device)
+    head = reset_parameters(torch.nn.Linear(model.classifier.in_features, 11), init).to(device)
     params = list(model.features.parameters()) + list(head.parameters())
     optimiser = torch.optim.Adam(params, recipe.pretrain_lr)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, recipe.pretrain_lr,
