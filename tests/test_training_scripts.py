@@ -95,3 +95,24 @@ def test_gallery_script_writes_pictures_and_their_index(tmp_path):
     index = json.loads((tmp_path / "index.json").read_text())
     assert len(index) == 4 + 12 and all((tmp_path / entry["file"]).is_file() for entry in index)
     assert all(0 <= entry["probability"] <= 1 for entry in index if entry["target_class"] is not None)
+
+
+def test_attention_finetuning_resumes_where_a_chunk_stopped_and_exports_the_best(small_mnist, tmp_path):
+    import torch
+
+    from demos import attention_sampling
+    from demos.attention_sampling import finetune
+
+    out = tmp_path / "attention_sampling.pt"
+    common = ["--data", str(small_mnist), "--checkpoint", str(tmp_path / "ckpt" / "finetune.pt"), "--steps", "4",
+              "--eval-every", "2", "--save-every", "1", "--batch", "2", "--k", "3", "--validation-images", "4"]
+    finetune.main([*common, "--chunk-steps", "3"])            # a session ends here...
+    first = torch.load(tmp_path / "ckpt" / "finetune.pt", weights_only=True)
+    assert first["step"] == 3 and [r["step"] for r in first["history"]] == [2]
+    finetune.main(common)                                      # ...the next one goes on from step 3
+    second = torch.load(tmp_path / "ckpt" / "finetune.pt", weights_only=True)
+    assert second["step"] == 4 and [r["step"] for r in second["history"]] == [2, 4]
+    finetune.main([*common, "--export", str(out), "--test-images", "2"])
+    card = read_card(out)
+    assert card["finetune"]["best_step"] in (2, 4) and set(card["finetune"]["test_errors"]) == {"k3", "k10"}
+    assert attention_sampling.load_model(out) is not None
