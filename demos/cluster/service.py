@@ -13,8 +13,10 @@ again in a few seconds" instead of waiting for a timeout.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Hashable
 
 from demos import cluster
@@ -52,6 +54,12 @@ class ClusterService(InferenceService):
             alive: Callable[[], bool] | None = None, timeout: float | None = None,
             max_batch: int | None = None, max_wait_ms: float | None = None) -> Any:
         route = route_of(lane)
+        if route is not None and _event_loop_running():
+            # Ray's blocking calls refuse a thread that runs an event loop (a notebook, some test tools): the
+            # request waits in a thread of its own instead (a Streamlit script thread has no loop)
+            with ThreadPoolExecutor(1) as pool:
+                return pool.submit(self.run, lane, fn, item, cache_key=cache_key, alive=alive, timeout=timeout,
+                                   max_batch=max_batch, max_wait_ms=max_wait_ms).result()
         if route is None or not cluster.connect():
             return super().run(lane, fn, item, cache_key=cache_key, alive=alive, timeout=timeout,
                                max_batch=max_batch, max_wait_ms=max_wait_ms)
@@ -135,3 +143,11 @@ class ClusterService(InferenceService):
 
 class _NotThere(Exception):
     pass
+
+
+def _event_loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
