@@ -72,12 +72,13 @@ def run_chunk(args: argparse.Namespace, train_digits, log=print) -> dict:
     generator = torch.Generator()
     generator.set_state(state["generator"])
     start, deadline = time.perf_counter(), time.perf_counter() + 60 * args.minutes
+    before = state["seconds"]   # what the earlier chunks took
     last = min(args.steps, state["step"] + args.chunk_steps) if args.chunk_steps else args.steps
 
     def save() -> None:
         state.update(model=model.state_dict(), optimiser=optimiser.state_dict(), scheduler=scheduler.state_dict(),
                      rng=rng.bit_generator.state, generator=generator.get_state(),
-                     seconds=state["seconds"] + time.perf_counter() - start)
+                     seconds=before + time.perf_counter() - start)
         path.parent.mkdir(parents=True, exist_ok=True)
         torch.save(state, path.with_suffix(".tmp"))
         path.with_suffix(".tmp").replace(path)   # a run killed while saving keeps the previous checkpoint
@@ -99,7 +100,7 @@ def run_chunk(args: argparse.Namespace, train_digits, log=print) -> dict:
             error = evaluate(model, VALIDATION_SEEDS[:args.validation_images], args.k, train_digits)
             record = {"stage": "finetune", "step": step, "loss": round(loss.item(), 4),
                       "validation_error": round(error, 4),
-                      "seconds": round(state["seconds"] + time.perf_counter() - start, 1)}
+                      "seconds": round(before + time.perf_counter() - start, 1)}
             state["history"].append(record)
             log(json.dumps(record))
             if state["best"] is None or error <= state["best"]["validation_error"]:
