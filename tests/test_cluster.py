@@ -149,9 +149,9 @@ def test_a_gatys_job_reports_progress_and_stops_within_two_steps(ray_cluster):
     from demos.style import GatysJob, load_vgg19_features
 
     features = load_vgg19_features(pretrained=False, device="cpu")
-    content = Image.fromarray(np.random.default_rng(0).integers(0, 255, (128, 128, 3), dtype=np.uint8))
+    content = Image.fromarray(np.random.default_rng(0).integers(0, 255, (160, 160, 3), dtype=np.uint8))
     job = GatysJob(content, content.transpose(Image.Transpose.ROTATE_90), 200,
-                   {"size": 128, "features": features, "report_every": 1}, owner="visitor")
+                   {"size": 160, "features": features, "report_every": 1}, owner="visitor")
     JobQueue(max_running=1).submit(job)
     deadline = time.monotonic() + 90
     while job.step < 3 and time.monotonic() < deadline:

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from demos import cluster
 
-POLL_S = 0.2
+POLL_S = 0.05   # how often progress is fetched and a Stop looked for: a Stop reaches the loop within ~1 step
 
 
 class _Runner:
