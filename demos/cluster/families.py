@@ -128,10 +128,7 @@ def answer(family: Family, models: dict[tuple, Any], requests: list[tuple[tuple,
         groups.setdefault(tuple(source), []).append(index)
     for source, indices in groups.items():
         try:
-            model = models.get(source)
-            if model is None:
-                model = models[source] = family.load(*source)
-            outs = family.batch(model, [requests[i][1] for i in indices])
+            outs = family.batch(_model(family, models, source), [requests[i][1] for i in indices])
         except Exception:   # noqa: BLE001 - find the poisoned request, the others still get theirs
             outs = [_one(family, models, source, requests[i][1]) for i in indices]
         for index, out in zip(indices, outs):
@@ -139,14 +136,19 @@ def answer(family: Family, models: dict[tuple, Any], requests: list[tuple[tuple,
     return results
 
 
+def _model(family: Family, models: dict[tuple, Any], source: tuple) -> Any:
+    """The replica's model of ``source``, loaded the first time a request names it."""
+    model = models.get(source)
+    if model is None:
+        model = models[source] = family.load(*source)
+    return model
+
+
 def _one(family: Family, models: dict[tuple, Any], source: tuple, item: Any) -> Any:
     from demos.errors import DemoError
 
     try:
-        model = models.get(source)
-        if model is None:
-            model = models[source] = family.load(*source)
-        return family.batch(model, [item])[0]
+        return family.batch(_model(family, models, source), [item])[0]
     except DemoError as error:
         return Failure(type(error).__name__, str(error), error.key, tuple(error.params.items()))
     except Exception as error:   # noqa: BLE001 - sent back to its own visitor
