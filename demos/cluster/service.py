@@ -90,7 +90,7 @@ class ClusterService(InferenceService):
                 raise VisitorLeft("inference.left", "The visitor has left.")
             response = self._handle(family).remote(source, item)
             try:
-                answer = self._wait(response, alive, deadline)
+                answer = self._wait(response, alive, deadline, timeout)
             except (ray.exceptions.RayActorError, ray.exceptions.ActorUnavailableError,
                     ray.exceptions.RaySystemError) as error:
                 log.warning("a %s replica failed under a request (attempt %d): %s", family, attempt, error)
@@ -107,14 +107,14 @@ class ClusterService(InferenceService):
                                       reason=f"{answer.kind}: {answer.message}"[:200])
             return answer
 
-    def _wait(self, response: Any, alive: Callable[[], bool] | None, deadline: float) -> Any:
+    def _wait(self, response: Any, alive: Callable[[], bool] | None, deadline: float, timeout: float) -> Any:
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
                 response.cancel()
                 raise InferenceTimeout("inference.timeout",
                                        "The server is very busy and did not answer within {seconds} s: try again.",
-                                       seconds=round(self.timeout_s))
+                                       seconds=round(timeout))
             try:
                 return response.result(timeout_s=min(POLL_S, left))
             except TimeoutError:
