@@ -39,10 +39,10 @@ def test_the_autoencoder_rebuilds_digits_better_than_pca(test_digits, d):
 
 
 def test_the_lectures_network_reads_the_autoencoders_digits(test_digits):
-    """The issue asks ≥ 95 % at d = 8: NOT met yet (90.7 % of the 10,000 test digits, README); this guards the
-    level reached (89 % of these 1000) until the autoencoders are trained longer."""
+    """The issue's targets: ≥ 95 % at d = 8 (95.8 % of the 10,000 test digits, README), the autoencoder ≥ 15 points
+    ahead of PCA at d = 4, both ≥ 95 % at d = 32; here on the first 1000 test digits."""
     images, labels = test_digits
-    assert read_share(reconstruct(images, 8, "cnn"), labels) >= 0.87
+    assert read_share(reconstruct(images, 8, "cnn"), labels) >= 0.95
     assert read_share(reconstruct(images, 4, "cnn"), labels) >= read_share(reconstruct(images, 4, "pca"), labels) + 0.15
     assert min(read_share(reconstruct(images, 32, m), labels) for m in ("cnn", "pca")) >= 0.95
 

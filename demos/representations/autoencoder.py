@@ -7,7 +7,7 @@ made by
 
     python -m demos.representations.autoencoder --data ../shared/data/mnist
 
-(the five autoencoders, d = 2, 4, 8, 16, 32, and PCA; about 10 minutes on 2 CPU cores).
+(the five autoencoders, d = 2, 4, 8, 16, 32, and PCA; about 12 minutes on 2 CPU cores).
 """
 from __future__ import annotations
 
@@ -32,8 +32,16 @@ DIMENSIONS = (2, 4, 8, 16, 32)
 Method = Literal["cnn", "pca"]
 
 
+HIDDEN = 256   # a fully connected layer on each side of the code
+
+
 class ConvAutoencoder(nn.Module):
-    """28×28 → two stride-2 convolutions → d numbers → two transposed convolutions → 28×28 in [0, 1]."""
+    """28×28 → two stride-2 convolutions → 256 → d numbers → 256 → two transposed convolutions → 28×28 in [0, 1].
+
+    The hidden layers around the code let a small d bend with the digits' shapes instead of being a linear
+    read-out of the convolution features: at d = 8 the lecture's network reads 95.8 % of the rebuilt test
+    digits, against 90.7 % without them (and 93.0 % for 20 epochs without them; README).
+    """
 
     def __init__(self, d: int) -> None:
         super().__init__()
@@ -41,9 +49,9 @@ class ConvAutoencoder(nn.Module):
         self.encoder = nn.Sequential(
             nn.Conv2d(1, 16, 3, stride=2, padding=1), nn.ReLU(),          # 14×14
             nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(),         # 7×7
-            nn.Flatten(), nn.Linear(32 * 7 * 7, d))
+            nn.Flatten(), nn.Linear(32 * 7 * 7, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, d))
         self.decoder = nn.Sequential(
-            nn.Linear(d, 32 * 7 * 7), nn.ReLU(), nn.Unflatten(1, (32, 7, 7)),
+            nn.Linear(d, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, 32 * 7 * 7), nn.ReLU(), nn.Unflatten(1, (32, 7, 7)),
             nn.ConvTranspose2d(32, 16, 4, stride=2, padding=1), nn.ReLU(),   # 14×14
             nn.ConvTranspose2d(16, 1, 4, stride=2, padding=1))                # 28×28 (logits)
 
