@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import gc
 import importlib
+import logging
 import os
 import threading
+import time
 
 # OpenMP's worker threads otherwise spin for milliseconds after every parallel region of a forward pass,
 # burning the CPU that the sessions' Python code needs (measured: load average 2.3 → 1.5 with the same
@@ -24,6 +26,8 @@ HEAVY = ("numpy", "pandas", "pyarrow", "PIL.Image", "cv2", "torch", "torchvision
          "plotly.io", "ui.models")
 
 TRIM_EVERY_S = 10.0
+IMPORT_TRIES = 3
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _done = False
 
@@ -36,12 +40,34 @@ def import_heavy_libraries() -> None:
     with _lock:
         if not _done:
             for name in HEAVY:
-                importlib.import_module(name)
+                _import(name)
             # The libraries' objects live as long as the process: move them out of the collector's
             # sight, so the automatic full collections only walk what the visitors' runs create.
             gc.freeze()
             threading.Thread(target=_give_memory_back, daemon=True, name="malloc-trim").start()
             _done = True
+
+
+def _import(name: str) -> None:
+    """Import ``name``; after a concurrent importer's half-done module, wait a moment and try again.
+
+    The crowd test saw it (2 runs in 4, ~5 first visitors each): torchvision, imported here, met a
+    ``torchvision.transforms`` another thread was importing outside this lock ("cannot import name
+    'InterpolationMode' from partially initialized module"). Python lets one of two threads caught in such
+    a circle go on with a half-initialised module; the other thread finishes in milliseconds, after which
+    the same import succeeds, so a visitor must not see that error.
+    """
+    for attempt in range(1, IMPORT_TRIES + 1):
+        try:
+            importlib.import_module(name)
+            return
+        except ImportError as error:
+            if "partially initialized" not in str(error) or attempt == IMPORT_TRIES:
+                raise
+            others = sorted(t.name for t in threading.enumerate() if t is not threading.current_thread())
+            log.warning("importing %s met another thread's import (%s); trying again. Threads: %s",
+                        name, error, others)
+            time.sleep(0.2 * attempt)
 
 
 def _give_memory_back() -> None:
