@@ -109,10 +109,12 @@ def test_attention_finetuning_resumes_where_a_chunk_stopped_and_exports_the_best
     finetune.main([*common, "--chunk-steps", "3"])            # a session ends here...
     first = torch.load(tmp_path / "ckpt" / "finetune.pt", weights_only=True)
     assert first["step"] == 3 and [r["step"] for r in first["history"]] == [2]
+    finetune.main([*common, "--export", str(out), "--test-images", "2"])   # chunk 1 shipped
     finetune.main(common)                                      # ...the next one goes on from step 3
     second = torch.load(tmp_path / "ckpt" / "finetune.pt", weights_only=True)
     assert second["step"] == 4 and [r["step"] for r in second["history"]] == [2, 4]
     finetune.main([*common, "--export", str(out), "--test-images", "2"])
     card = read_card(out)
     assert card["finetune"]["best_step"] in (2, 4) and set(card["finetune"]["test_errors"]) == {"k3", "k10"}
+    assert [r["step"] for r in card["history"] if r["run"] == "finetune"] == [2, 4], "each step once in the card"
     assert attention_sampling.load_model(out) is not None

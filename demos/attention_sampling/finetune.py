@@ -128,7 +128,10 @@ def export(args: argparse.Namespace, test_digits) -> dict:
     out = Path(args.export)
     card = read_card(out) or {}
     torch.save(model.state_dict(), out)
-    card.setdefault("history", []).extend({**r, "run": "finetune"} for r in state["history"])
+    history = card.setdefault("history", [])
+    exported = {(r.get("run"), r.get("stage"), r.get("step")) for r in history}   # an earlier chunk's export
+    history.extend({**r, "run": "finetune"} for r in state["history"]
+                   if ("finetune", r["stage"], r["step"]) not in exported)
     card["finetune"] = {"settings": state["settings"], "best_step": state["best"]["step"],
                         "validation_error": state["best"]["validation_error"],
                         "validation": f"{args.validation_images} images of MNIST training digits from seed "
