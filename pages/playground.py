@@ -1,13 +1,12 @@
 """Neural-network playground: a 2-D point cloud, an MLP, live training; overfitting lessons; fitting a function."""
 from __future__ import annotations
 
-import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
 
 from demos import playground as pg
 from demos import url_state
 from demos.grids import signed_colours, tile, upscale
+from demos.playground import figures
 from demos.url_state import Param
 from ui.charts import plot
 from ui.common import decimal, labels, page_header, present, t
@@ -139,42 +138,13 @@ def trainer_for(settings: dict) -> pg.Trainer:
     return st.session_state[TRAINER][1]
 
 
-def boundary_figure(trainer: pg.Trainer) -> go.Figure:
-    axis, prob = pg.decision_grid(trainer.model, trainer.features, resolution=70)
-    fig = go.Figure(go.Heatmap(x=axis, y=axis, z=prob, zmin=0, zmax=1, colorscale="RdBu", opacity=0.75,
-                               colorbar=dict(title="P(1)", thickness=14), hoverinfo="skip"))
-    fig.add_contour(x=axis, y=axis, z=prob, contours=dict(start=0.5, end=0.5, coloring="none"), showscale=False,
-                    line=dict(color="black", width=3), hoverinfo="skip", name=t("playground.boundary"))
-    d = trainer.dataset
-    for part, x, y, symbol in (("train", d.x_train, d.y_train, "circle"), ("test", d.x_test, d.y_test, "x")):
-        fig.add_scatter(x=x[:, 0], y=x[:, 1], mode="markers", name=t(f"playground.points.{part}"),
-                        marker=dict(symbol=symbol, size=9, color=np.where(y > 0.5, "#08306b", "#d9480f"),
-                                    line=dict(width=1, color="white")), hoverinfo="skip")
-    fig.update_layout(height=420 if present() else 520, margin=dict(l=10, r=10, t=10, b=10), font=dict(size=15),
-                      xaxis=dict(range=[-pg.BOUND, pg.BOUND], title="x", constrain="domain"),
-                      yaxis=dict(range=[-pg.BOUND, pg.BOUND], title="y", scaleanchor="x", constrain="domain"),
-                      legend=dict(orientation="h", y=1.08))
-    return fig
-
-
-def curves_figure(history: list[dict]) -> go.Figure:
-    epochs = [r["epoch"] for r in history]
-    fig = go.Figure()
-    fig.add_scatter(x=epochs, y=[r["train_loss"] for r in history], name=t("playground.train_loss"),
-                    line=dict(width=3, color="#2e86de"))
-    fig.add_scatter(x=epochs, y=[r["test_loss"] for r in history], name=t("playground.test_loss"),
-                    line=dict(width=3, color="#e4572e"))
-    fig.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10), font=dict(size=15),
-                      xaxis_title=t("playground.epoch"), yaxis=dict(title=t("playground.loss"), rangemode="tozero"),
-                      legend=dict(orientation="h", y=1.15))
-    return fig
-
-
 def show_training(trainer: pg.Trainer) -> None:
     last = trainer.history[-1]
     gap = last["train_accuracy"] - last["test_accuracy"]
     left, right = st.columns([1.3, 1], gap="large")
-    plot(boundary_figure(trainer), where=left, width="stretch", key="pg_boundary")
+    plot(figures.boundary_figure(trainer, {"boundary": t("playground.boundary"), "train": t("playground.points.train"),
+                                           "test": t("playground.points.test")}, present()),
+         where=left, width="stretch", key="pg_boundary")
     with right:
         a, b, c = st.columns(3)
         a.metric(t("playground.epoch"), last["epoch"])
@@ -187,7 +157,8 @@ def show_training(trainer: pg.Trainer) -> None:
             st.caption(t("playground.gap_text.heart" if gap >= 0.1 else "playground.gap_text.fine",
                          train=decimal(last["train_accuracy"], ".0%"), test=decimal(last["test_accuracy"], ".0%"),
                          gap=f"{100 * gap:.0f}"))
-        plot(curves_figure(trainer.history), width="stretch", key="pg_curves")
+        curve_labels = {name: t(f"playground.{name}") for name in ("train_loss", "test_loss", "epoch", "loss")}
+        plot(figures.curves_figure(trainer.history, curve_labels), width="stretch", key="pg_curves")
     if st.session_state.get("pg_neurons") and trainer.hidden:
         neurons_view(trainer)
 
@@ -282,29 +253,12 @@ def fit_mode() -> None:
         a.metric(t("playground.fit.steps"), fit.steps)
         b.metric(t(f"playground.fit.train_{fit.loss}"), decimal(fit.history[-1][1], ".2g") if fit.history else "–")
         c.metric(t("playground.fit.distance"), decimal(fit.test_mse(), ".1e"), help=t("playground.fit.distance_help"))
-        plot(fit_figure(fit, show_units), width="stretch", key="pg_fit_chart")
+        fit_labels = {name: t(f"playground.fit.{name}") for name in ("unit", "points", "clean")}
+        fit_labels["network"] = t("playground.fit.network", k=fit.units)
+        plot(figures.fit_figure(fit, show_units, fit_labels, present()), width="stretch", key="pg_fit_chart")
 
     with right:
         live()
-
-
-def fit_figure(fit: pg.FunctionFit, show_units: bool) -> go.Figure:
-    x = np.linspace(0, 1, 300)
-    fig = go.Figure()
-    if show_units:
-        for k, part in enumerate(fit.contributions(x)):
-            fig.add_scatter(x=x, y=part, mode="lines", line=dict(width=1), opacity=0.5, hoverinfo="skip",
-                            name=t("playground.fit.unit"), legendgroup="units", showlegend=k == 0)
-    fig.add_scatter(x=fit.x, y=fit.y, mode="markers", marker=dict(size=7, color="#555"),
-                    name=t("playground.fit.points"))
-    fig.add_scatter(x=x, y=pg.target_function(fit.target, x), mode="lines", line=dict(color="#000", dash="dash",
-                    width=2), name=t("playground.fit.clean"))
-    fig.add_scatter(x=x, y=fit.predict(x), mode="lines", line=dict(color="#e4572e", width=4),
-                    name=t("playground.fit.network", k=fit.units))
-    fig.update_layout(height=430 if present() else 480, margin=dict(l=10, r=10, t=10, b=10), font=dict(size=15),
-                      xaxis_title="x", yaxis=dict(range=[-3.2, 3.2] if fit.outliers else [-1.8, 1.8]),
-                      legend=dict(orientation="h", y=1.12))
-    return fig
 
 
 page_header("playground")
