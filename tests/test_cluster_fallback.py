@@ -149,6 +149,7 @@ def test_a_vanished_head_still_reads_the_digit_here_and_the_status_says_why(on_c
     assert int(probabilities.argmax()) == 7, "the first test digit, read on this server"
     status = cluster.status()
     assert status.fallback and "gone" in status.reason and service.computed == 1
+    assert status.why[0] == "common.cluster.why.lost" and "gone" in status.why[1]["error"]
     assert service._handles == {}, "the next request asks the cluster for a new handle"
 
 
@@ -185,6 +186,7 @@ def test_an_address_that_does_not_answer_is_reported_and_not_retried_at_every_cl
     assert time.monotonic() - start < 5, "the first visitor does not wait for ray.init's retries"
     status = cluster.status()
     assert status.fallback and "does not answer" in status.reason
+    assert status.why == ("common.cluster.why.no_answer", {}), "the visitor reads it in their language"
 
     tries = []
     monkeypatch.setattr(cluster, "_unreachable", lambda target: tries.append(target) or "down")
@@ -203,6 +205,7 @@ def test_a_malformed_address_and_a_missing_ray_are_explained(monkeypatch):
     cluster.reset()
     assert cluster.connect() is False
     assert "requirements-ray.txt" in cluster.status().reason
+    assert cluster.status().why == ("common.cluster.why.not_installed", {})
     cluster.reset()
 
 
@@ -218,4 +221,22 @@ def test_a_head_that_refuses_the_connection_is_explained(monkeypatch):
     cluster.reset()
     assert cluster.connect() is False
     assert cluster.status().reason == "ConnectionError: Version mismatch: the cluster runs Ray 2.40"
+    assert cluster.status().why == ("common.cluster.why.refused", {"error": cluster.status().reason})
+    cluster.reset()
+
+
+@pytest.mark.parametrize("lang, address, expected", [
+    ("fr", "127.0.0.1:1", "la grappe Ray 127.0.0.1:1 est injoignable : tout tourne sur ce serveur (aucune réponse à "
+                          "cette adresse)"),
+    ("en", "head-without-port", "the Ray cluster head-without-port cannot be reached: everything runs on this server "
+                                "(the address is not of the form host:port)"),
+])
+def test_every_page_says_in_the_visitors_language_that_the_cluster_is_not_used(monkeypatch, lang, address, expected):
+    require_package("ray")
+    from tests.apptest_support import app_page
+
+    monkeypatch.setenv(cluster.ADDRESS_ENV, address)
+    cluster.reset()
+    at = app_page("app", lang).run()
+    assert any(expected in c.value for c in at.caption), [c.value for c in at.caption]
     cluster.reset()

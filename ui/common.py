@@ -102,7 +102,8 @@ def device_label() -> str:
         cluster.connect()
         status = cluster.status()
         label += " " + (t("common.cluster.ray", address=status.address) if status.backend == "ray"
-                        else t("common.cluster.fallback", address=status.address, reason=status.reason))
+                        else t("common.cluster.fallback", address=status.address,
+                               reason=t(status.why[0], **status.why[1]) if status.why[0] else status.reason))
     return label
 
 

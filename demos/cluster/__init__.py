@@ -45,7 +45,8 @@ class Status:
 
     backend: str          # "embedded" or "ray"
     address: str = ""
-    reason: str = ""      # why the cluster is not used although it was asked for ("" when all is well)
+    reason: str = ""      # why the cluster is not used although it was asked for ("" when all is well), for logs
+    why: tuple[str, dict] = ("", {})   # the same for the visitor: an i18n key of the locales and its parameters
 
     @property
     def fallback(self) -> bool:
@@ -54,7 +55,7 @@ class Status:
 
 
 _lock = threading.Lock()
-_state = {"connected": False, "reason": "", "tried": 0.0}
+_state = {"connected": False, "reason": "", "why": ("", {}), "tried": 0.0}
 
 
 def connect() -> bool:
@@ -71,12 +72,14 @@ def connect() -> bool:
         try:
             import ray
         except ImportError:
-            _state["reason"] = "Ray is not installed (pip install -r requirements-ray.txt)"
+            _state.update(reason="Ray is not installed (pip install -r requirements-ray.txt)",
+                          why=("common.cluster.why.not_installed", {}))
             log.warning("%s is set but %s: serving embedded", ADDRESS_ENV, _state["reason"])
             return False
         unreachable = "" if ray.is_initialized() else _unreachable(target)
         if unreachable:   # ray.init would retry for minutes: the first visitor must not wait for it
-            _state["reason"] = unreachable
+            _state.update(reason=unreachable, why=("common.cluster.why.malformed" if "host:port" in unreachable
+                                                   else "common.cluster.why.no_answer", {}))
             log.warning("cannot reach the Ray cluster at %s (%s): serving embedded", target, unreachable)
             return False
         try:
@@ -84,9 +87,10 @@ def connect() -> bool:
                 ray.init(address=target, namespace=NAMESPACE, log_to_driver=False, logging_level=logging.WARNING)
         except Exception as error:   # ConnectionError, a timeout, a version mismatch: all mean "not there"
             _state["reason"] = f"{type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''}"
+            _state["why"] = ("common.cluster.why.refused", {"error": _state["reason"]})
             log.warning("cannot reach the Ray cluster at %s (%s): serving embedded", target, _state["reason"])
             return False
-        _state.update(connected=True, reason="")
+        _state.update(connected=True, reason="", why=("", {}))
         return True
 
 
@@ -107,7 +111,8 @@ def _unreachable(target: str, timeout: float = 3.0) -> str:
 def forget(reason: str) -> None:
     """The cluster stopped answering: serve embedded and try to connect again later."""
     with _lock:
-        _state.update(connected=False, reason=reason, tried=time.monotonic())
+        _state.update(connected=False, reason=reason, why=("common.cluster.why.lost", {"error": reason}),
+                      tried=time.monotonic())
 
 
 def status() -> Status:
@@ -118,7 +123,9 @@ def status() -> Status:
     with _lock:
         if _state["connected"]:
             return Status("ray", target)
-        return Status("embedded", target, _state["reason"] or "not connected yet")
+        if not _state["reason"]:
+            return Status("embedded", target, "not connected yet", ("common.cluster.why.not_yet", {}))
+        return Status("embedded", target, _state["reason"], _state["why"])
 
 
 def make_service():
@@ -131,4 +138,4 @@ def make_service():
 def reset() -> None:
     """Forget the connection state (tests)."""
     with _lock:
-        _state.update(connected=False, reason="", tried=0.0)
+        _state.update(connected=False, reason="", why=("", {}), tried=0.0)
