@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import time
 
-import plotly.graph_objects as go
 import streamlit as st
 import torch
 from PIL import Image
@@ -12,6 +11,7 @@ from demos import limits, style, weights
 from demos.device import pick_device
 from demos.errors import DemoError
 from demos.jobs import DONE, STOPPED
+from demos.style import figures
 from demos.images import image_digest, to_png
 from ui import models, queue
 from ui.charts import plot
@@ -115,26 +115,6 @@ def fast_mode(content: Image.Image | None) -> None:
 
 # --------------------------------------------------------------------------- Gatys mode
 
-def loss_chart(history: list[dict], ratio: float) -> go.Figure:
-    steps = [r["step"] for r in history]
-    fig = go.Figure()
-    fig.add_scatter(x=steps, y=[r["content"] for r in history], name=t("style.loss.content"))
-    fig.add_scatter(x=steps, y=[ratio * r["style"] for r in history], name=t("style.loss.style"))
-    fig.add_scatter(x=steps, y=[r["total"] for r in history], name=t("style.loss.total"), line=dict(width=3))
-    fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), xaxis_title=t("style.loss.step"),
-                      yaxis=dict(type="log", title=t("style.loss.value")), legend=dict(orientation="h", y=1.15))
-    return fig
-
-
-def gram_chart(image: Image.Image, layer: str, size: int, features: torch.nn.Module) -> go.Figure:
-    """Heatmap of the first channels of the Gram matrix of ``layer`` for ``image``."""
-    gram = style.layer_gram(image, layer, size, features)[:GRAM_CHANNELS, :GRAM_CHANNELS].numpy()
-    fig = go.Figure(go.Heatmap(z=gram, colorscale="Viridis", colorbar=dict(title="G")))
-    fig.update_layout(height=380, margin=dict(l=10, r=10, t=10, b=10), yaxis=dict(autorange="reversed"),
-                      xaxis_title="j", yaxis_title="i")
-    return fig
-
-
 def gatys_settings() -> dict:
     """The optimisation's settings, from the widgets."""
     names = list(style.LAYERS)
@@ -193,7 +173,8 @@ def job_view(job: style.GatysJob) -> None:
     if job.preview is not None:
         picture.image(job.preview, caption=t("style.gatys.preview", step=job.step), width="stretch")
     if job.history:
-        plot(loss_chart(job.history, job.settings["ratio"]), where=curves, width="stretch",
+        loss_labels = {name: t(f"style.loss.{name}") for name in ("content", "style", "total", "step", "value")}
+        plot(figures.loss_chart(job.history, job.settings["ratio"], loss_labels), where=curves, width="stretch",
              config={"displayModeBar": False}, key="style_loss_chart")
     if job.status in (DONE, STOPPED) and job.result is not None:
         st.success(t(f"style.gatys.{job.status}", step=job.step, seconds=decimal(job.seconds, ".1f")),
@@ -235,7 +216,8 @@ def gram_section(painting: Image.Image, settings: dict, features: torch.nn.Modul
     st.markdown(t("style.gram.explain", channels=GRAM_CHANNELS))
     layer = st.selectbox(t("style.gram.layer"), settings["style_layers"], key="style_gram_layer")
     size = settings["size"]
-    fig = memo("style_gram", (image_digest(painting), layer, size), lambda: gram_chart(painting, layer, size, features))
+    fig = memo("style_gram", (image_digest(painting), layer, size), lambda: figures.gram_chart(
+        style.layer_gram(painting, layer, size, features)[:GRAM_CHANNELS, :GRAM_CHANNELS].numpy()))
     plot(fig, width="stretch", config={"displayModeBar": False}, key="style_gram_chart")
 
 
