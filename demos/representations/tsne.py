@@ -94,22 +94,20 @@ class LayerMap:
 
     def neighbour_classes(self, points: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
         """The majority class among the k nearest map points of each (M, 2) point."""
-        distances = ((points[:, None, :] - self.coords[None]) ** 2).sum(-1)
-        nearest = np.argsort(distances, axis=1)[:, :k]
-        return np.array([np.bincount(self.labels[row], minlength=10).argmax() for row in nearest])
+        return self._votes(((points[:, None, :] - self.coords[None]) ** 2).sum(-1), k)
 
     def neighbour_accuracy(self, k: int = NEIGHBOURS) -> float:
         """Share of the map's digits whose k nearest other points mostly share their class (leave-one-out)."""
         if k not in self._accuracy:
-            self._accuracy[k] = self._neighbour_accuracy(k)
+            distances = ((self.coords[:, None, :] - self.coords[None]) ** 2).sum(-1)
+            np.fill_diagonal(distances, np.inf)   # a digit is not its own neighbour
+            self._accuracy[k] = float((self._votes(distances, k) == self.labels).mean())
         return self._accuracy[k]
 
-    def _neighbour_accuracy(self, k: int) -> float:
-        distances = ((self.coords[:, None, :] - self.coords[None]) ** 2).sum(-1)
-        np.fill_diagonal(distances, np.inf)
+    def _votes(self, distances: np.ndarray, k: int) -> np.ndarray:
+        """(M, map points) distances → the majority class of each row's k nearest map points."""
         nearest = np.argsort(distances, axis=1)[:, :k]
-        votes = np.array([np.bincount(self.labels[row], minlength=10).argmax() for row in nearest])
-        return float((votes == self.labels).mean())
+        return np.array([np.bincount(self.labels[row], minlength=10).argmax() for row in nearest])
 
 
 Maps = dict[str, LayerMap]
