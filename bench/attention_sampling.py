@@ -3,8 +3,8 @@
     python bench/attention_sampling.py [--data ../shared/data/mnist/MNIST/raw] [--images 1000] [--repeats 5]
 
 - ``test_error``: the shipped model on Megapixel MNIST test images made of the
-  MNIST test digits (seeds 0..images-1), K = 10.
-- Per image, for attention sampling (K = 10) and for the full-resolution CNN
+  MNIST test digits (seeds 0..images-1), K = ``DEFAULT_K`` (demos.attention_sampling).
+- Per image, for attention sampling (K = ``DEFAULT_K``) and for the full-resolution CNN
   (the same feature network over all 1500×1500 pixels): median wall time and
   peak memory as the page measures them (``demos.attention_sampling.cost``:
   bytes of tensors alive at once; on a GPU, ``torch.cuda.max_memory_allocated``),
@@ -41,7 +41,7 @@ def run_one(method: str, device: str, repeats: int) -> dict:
     model = ats.load_model().to(device)
     # random scribbles and blobs stand in for digits: cost does not depend on the content
     image = (np.random.default_rng(0).random((1500, 1500)) > 0.995).astype(np.uint8) * 255
-    run = (lambda: ats.read(image, k=10, model=model).cost) if method == "attention_sampling" else \
+    run = (lambda: ats.read(image, k=ats.DEFAULT_K, model=model).cost) if method == "attention_sampling" else \
         (lambda: ats.read_full_resolution(image, model=model)[1])
     before = _rss_peak_mb()                 # the loaded model and the image, before any pass
     run()                                   # warm-up (allocator, kernels)
@@ -57,7 +57,7 @@ def test_error(data: str | None, images: int) -> float:
     from demos.attention_sampling.train import evaluate
     from demos.mnist.data import load_mnist
 
-    return evaluate(ats.load_model(), range(images), k=10, digits=load_mnist("test", data))
+    return evaluate(ats.load_model(), range(images), k=ats.DEFAULT_K, digits=load_mnist("test", data))
 
 
 def main() -> None:
@@ -72,6 +72,8 @@ def main() -> None:
         return
 
     import torch
+
+    from demos.attention_sampling import DEFAULT_K
 
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     runs = []
@@ -90,7 +92,7 @@ def main() -> None:
         "machine": {"cpu": platform.processor() or platform.machine(), "threads": torch.get_num_threads(),
                     "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
                     "torch": torch.__version__},
-        "test_error": test_error(args.data, args.images), "test_images": args.images, "k": 10,
+        "test_error": test_error(args.data, args.images), "test_images": args.images, "k": DEFAULT_K,
         "runs": runs, "full_over_sampled": ratios,
     }, indent=2))
 

@@ -28,7 +28,7 @@ FULL_JOB = "attention_full_job"  # session state: that run while it waits or run
 PARAMS = (
     Param("attention_source", "generate", choices=tuple(SOURCES)),
     Param("attention_seed", 7, 0, MAX_SEED),
-    Param("attention_k", 10, 1, 50),
+    Param("attention_k", attn.DEFAULT_K, 1, 50),
     Param("attention_draw", 0, 0, MAX_SEED),     # the sampling seed (the Re-sample button changes it)
 )
 # --- the image -------------------------------------------------------------------
@@ -208,7 +208,7 @@ def model_card() -> None:
     try:
         text = card and t("attention_sampling.model_card", minutes=decimal(card['train_seconds'] / 60, ".0f"),
                           error=decimal(card["test_error"], ".1%"), n=number(card["test_images"]),
-                          k=card.get("recipe", {}).get("k", 10))
+                          k=card.get("k", card.get("recipe", {}).get("k", 10)))
     except (KeyError, TypeError):     # not a card written by the training script
         text = None
     st.caption(text or t("attention_sampling.model_card_missing"))

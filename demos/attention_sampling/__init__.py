@@ -3,7 +3,7 @@
 Public API:
 
 - :func:`make_sample` ``(seed)`` → ``(image uint8 (1500, 1500), label, boxes (5, 4))``;
-- :func:`predict` ``(image, k=10, seed=0)`` → ``(probabilities (10,), attention (180, 180),
+- :func:`predict` ``(image, k=DEFAULT_K, seed=0)`` → ``(probabilities (10,), attention (180, 180),
   positions (k, 2))``, the positions being the sampled patches' centres
   ``(row, col)`` in full-resolution pixels;
 - :func:`read`: the same and everything the page shows (patches, cost, ...);
@@ -14,6 +14,7 @@ from __future__ import annotations
 from demos.lazy import lazy_package
 
 WEIGHTS_ID = "attention-sampling-mnist"   # the catalogue's shipped model (assets/attention_sampling.pt)
+DEFAULT_K = 10   # patches sampled per image by default: the page, the benchmark and the stated error use it
 
 __getattr__, __dir__ = lazy_package(__name__, {
     "cost": ("Cost",),
@@ -22,5 +23,5 @@ __getattr__, __dir__ = lazy_package(__name__, {
     "reader": ("MAX_SIDE", "Reading", "load_model", "predict", "prepare", "read", "read_full_resolution"),
 })
 
-__all__ = ["WEIGHTS_ID", "AttentionSampler", "Cost", "MAX_SIDE", "Reading", "attention_in_boxes", "load_model",
+__all__ = ["WEIGHTS_ID", "DEFAULT_K", "AttentionSampler", "Cost", "MAX_SIDE", "Reading", "attention_in_boxes", "load_model",
            "make_sample", "predict", "prepare", "read", "read_full_resolution"]

@@ -12,7 +12,7 @@ import torch
 from PIL import Image
 
 from demos import weights
-from demos.attention_sampling import WEIGHTS_ID
+from demos.attention_sampling import DEFAULT_K, WEIGHTS_ID
 from demos.attention_sampling.cost import Cost, measure
 from demos.attention_sampling.megapixel_mnist import SCALE, low_resolution
 from demos.attention_sampling.model import (
@@ -75,7 +75,7 @@ class Reading:
         return int(self.probabilities.argmax())
 
 
-def read(image: Image.Image | np.ndarray, k: int = 10, seed: int = 0,
+def read(image: Image.Image | np.ndarray, k: int = DEFAULT_K, seed: int = 0,
          model: AttentionSampler | None = None, *, alive: Callable[[], bool] | None = None) -> Reading:
     """Attention on the low-resolution view, K patches sampled (``seed``), their features averaged, classified.
 
@@ -105,7 +105,7 @@ def _read(model: AttentionSampler, request: tuple[np.ndarray, int, int]) -> Read
                    centres[0].cpu().numpy(), patches, cost)
 
 
-def predict(image: Image.Image | np.ndarray, k: int = 10, seed: int = 0,
+def predict(image: Image.Image | np.ndarray, k: int = DEFAULT_K, seed: int = 0,
             model: AttentionSampler | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(probabilities (10,), attention map (h, w), sampled patch centres (k, 2) as (row, col))."""
     reading = read(image, k, seed, model)
