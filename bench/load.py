@@ -666,7 +666,10 @@ def report(args, pages, think, visitors, trainers, machine, started, server_log)
         "first_visit_messages": len(notes),
         "first_visit_message_samples": sorted(set(n.split(": ", 1)[1] for n in notes))[:3],
         "server_tracebacks": server_log.count("Traceback"),
-        "server_traceback_samples": [block[-1500:] for block in server_log.split("Traceback")[1:4]],
+        # ui/startup.py tried an import again after another thread's half-done module (a visitor saw nothing)
+        "import_retries": server_log.count("met another thread's import"),
+        "import_retry_samples": [part[:6000] for part in server_log.split("met another thread's import")[1:3]],
+        "server_traceback_samples": [block[-6000:] for block in server_log.split("Traceback")[1:4]],
         "latency": per_page,
         "all_pages": {"p50_ms": round(1000 * statistics.median(s["seconds"] for s in samples)),
                       "p95_ms": round(1000 * percentile([s["seconds"] for s in samples], 0.95))} if samples else {},

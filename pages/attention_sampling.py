@@ -1,6 +1,10 @@
 """Demo 7: attention sampling reads a megapixel image through K small patches (Katharopoulos & Fleuret, 2019)."""
 from __future__ import annotations
 
+from ui.startup import through_the_app
+
+through_the_app()   # a fresh server's first visits run a page without app.py (see ui.startup)
+
 import streamlit as st
 
 from demos import attention_sampling as attn, weights

@@ -1,6 +1,10 @@
 """Demo: inside a convolution. The lecture's worked examples, computed by torch, editable, then on your picture."""
 from __future__ import annotations
 
+from ui.startup import through_the_app
+
+through_the_app()   # a fresh server's first visits run a page without app.py (see ui.startup)
+
 import numpy as np
 import streamlit as st
 

@@ -1,5 +1,9 @@
 """Demo: CycleGAN turns a horse into a zebra, and back (the cycle F(G(x)) ≈ x)."""
 
+from ui.startup import through_the_app
+
+through_the_app()   # a fresh server's first visits run a page without app.py (see ui.startup)
+
 import streamlit as st
 from PIL import Image
 

@@ -1,6 +1,10 @@
 """Demo: what a neuron wants. The picture that most excites a class, a channel or a unit (activation maximisation)."""
 from __future__ import annotations
 
+from ui.startup import through_the_app
+
+through_the_app()   # a fresh server's first visits run a page without app.py (see ui.startup)
+
 import streamlit as st
 
 from demos import feature_vis as fv, imagenet, weights

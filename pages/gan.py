@@ -1,4 +1,9 @@
 """Demo: generative adversarial networks: a conditional GAN this project trained, and BigGAN."""
+
+from ui.startup import through_the_app
+
+through_the_app()   # a fresh server's first visits run a page without app.py (see ui.startup)
+
 import streamlit as st
 import torch
 

@@ -1,6 +1,10 @@
 """Gradient descent playground: 1-D curve, 2-D surfaces, optimisers side by side."""
 from __future__ import annotations
 
+from ui.startup import through_the_app
+
+through_the_app()   # a fresh server's first visits run a page without app.py (see ui.startup)
+
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st

@@ -1,4 +1,9 @@
 """Home: what the app is, one card per demo, the device, and what is ready offline."""
+
+from ui.startup import through_the_app
+
+through_the_app()   # a fresh server's first visits run a page without app.py (see ui.startup)
+
 import streamlit as st
 
 from demos import weights

@@ -1,5 +1,9 @@
 """Demo: what does a pretrained ImageNet network see? Top-15 as in the lecture, compare, Grad-CAM."""
 
+from ui.startup import through_the_app
+
+through_the_app()   # a fresh server's first visits run a page without app.py (see ui.startup)
+
 import plotly.graph_objects as go
 import streamlit as st
 

@@ -1,4 +1,9 @@
 """Demo 1: draw a digit, the lecture's CNN reads it; or train it yourself."""
+
+from ui.startup import through_the_app
+
+through_the_app()   # a fresh server's first visits run a page without app.py (see ui.startup)
+
 import io
 
 import numpy as np

@@ -1,6 +1,10 @@
 """Neural-network playground: a 2-D point cloud, an MLP, live training; overfitting lessons; fitting a function."""
 from __future__ import annotations
 
+from ui.startup import through_the_app
+
+through_the_app()   # a fresh server's first visits run a page without app.py (see ui.startup)
+
 import streamlit as st
 
 from demos import playground as pg

@@ -1,6 +1,10 @@
 """Demo: compress and unfold. An autoencoder against PCA on MNIST, a walk between two digits, t-SNE of the layers."""
 from __future__ import annotations
 
+from ui.startup import through_the_app
+
+through_the_app()   # a fresh server's first visits run a page without app.py (see ui.startup)
+
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st

@@ -1,6 +1,10 @@
 """Demo: neural style transfer. Paint a photo like Van Gogh, in one pass or by watching the optimisation."""
 from __future__ import annotations
 
+from ui.startup import through_the_app
+
+through_the_app()   # a fresh server's first visits run a page without app.py (see ui.startup)
+
 import time
 
 import streamlit as st

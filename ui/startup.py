@@ -32,6 +32,26 @@ _lock = threading.Lock()
 _done = False
 
 
+def through_the_app() -> None:
+    """Make sure ``app.py`` runs first: every page calls this before its own imports.
+
+    The project has a ``pages/`` folder, so a fresh Streamlit server runs a page URL's script *directly*
+    (its old multipage mode) until some session has run ``app.py``, whose ``st.navigation`` switches that
+    off. When a room opens a page's link at once on a server just started, those first visits skipped
+    the import lock below, the sidebar and the language and projection settings: the crowd test saw
+    pages importing torch in several threads at once and failing ("partially initialized module").
+    Such a visit now switches the old mode off, as ``st.navigation`` would, and starts again through
+    ``app.py``, which shows the same page.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        import streamlit as st
+
+        st.rerun()
+
+
 def import_heavy_libraries() -> None:
     """Import :data:`HEAVY` once per process; other sessions wait for the first one to finish."""
     global _done
@@ -64,10 +84,24 @@ def _import(name: str) -> None:
         except ImportError as error:
             if "partially initialized" not in str(error) or attempt == IMPORT_TRIES:
                 raise
-            others = sorted(t.name for t in threading.enumerate() if t is not threading.current_thread())
-            log.warning("importing %s met another thread's import (%s); trying again. Threads: %s",
-                        name, error, others)
+            log.warning("importing %s met another thread's import (%s); trying again. Other importers:\n%s",
+                        name, error, _other_importers())
             time.sleep(0.2 * attempt)
+
+
+def _other_importers() -> str:
+    """The stacks of the other threads that are importing something now (to find who raced us)."""
+    import sys
+    import traceback
+
+    names = {t.ident: t.name for t in threading.enumerate()}
+    stacks = []
+    for ident, frame in sys._current_frames().items():
+        stack = traceback.format_stack(frame)
+        if ident != threading.get_ident() and any("importlib._bootstrap" in line for line in stack):
+            stacks.append(f"--- {names.get(ident, ident)}\n" + "".join(line for line in stack
+                                                                      if "importlib._bootstrap" not in line))
+    return "\n".join(stacks) or "(none now)"
 
 
 def _give_memory_back() -> None:
