@@ -115,6 +115,8 @@ def test_attention_finetuning_resumes_where_a_chunk_stopped_and_exports_the_best
     assert second["step"] == 4 and [r["step"] for r in second["history"]] == [2, 4]
     finetune.main([*common, "--export", str(out), "--test-images", "2"])
     card = read_card(out)
-    assert card["finetune"]["best_step"] in (2, 4) and set(card["finetune"]["test_errors"]) == {"k3", "k10"}
+    assert card["finetune"]["best_step"] in (2, 4) and set(card["finetune"]["test_errors"]) == {"k3", "k10",
+                                                                                  f"k{attention_sampling.DEFAULT_K}"}
+    assert card["k"] == attention_sampling.DEFAULT_K, "the card states the error at the K the page uses"
     assert [r["step"] for r in card["history"] if r["run"] == "finetune"] == [2, 4], "each step once in the card"
     assert attention_sampling.load_model(out) is not None
