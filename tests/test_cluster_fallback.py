@@ -8,6 +8,7 @@ that vanished -> the digit is still read, on this server.
 """
 from __future__ import annotations
 
+import importlib.util
 import sys
 import time
 from functools import partial
@@ -189,7 +190,7 @@ def test_an_address_that_does_not_answer_is_reported_and_not_retried_at_every_cl
     assert status.why == ("common.cluster.why.no_answer", {}), "the visitor reads it in their language"
 
     tries = []
-    monkeypatch.setattr(cluster, "_unreachable", lambda target: tries.append(target) or "down")
+    monkeypatch.setattr(cluster, "_unreachable", lambda target: tries.append(target) or ("down", "common.cluster.why.no_answer"))
     assert cluster.connect() is False and tries == [], f"not tried again within {cluster.RETRY_S} s"
     cluster._state["tried"] -= cluster.RETRY_S
     assert cluster.connect() is False and tries == ["127.0.0.1:1"]
@@ -197,8 +198,14 @@ def test_an_address_that_does_not_answer_is_reported_and_not_retried_at_every_cl
 
 
 def test_a_malformed_address_and_a_missing_ray_are_explained(monkeypatch):
-    assert "not host:port" in cluster._unreachable("head-without-port")
-    assert cluster._unreachable("auto") == ""
+    reason, why = cluster._unreachable("head-without-port")
+    assert "not host:port" in reason and why == "common.cluster.why.malformed"
+    assert cluster._unreachable("auto") == ("", "")
+    if importlib.util.find_spec("ray"):
+        monkeypatch.setenv(cluster.ADDRESS_ENV, "head-without-port")
+        cluster.reset()
+        assert cluster.connect() is False
+        assert cluster.status().why == ("common.cluster.why.malformed", {}), "the visitor is told what is wrong"
 
     monkeypatch.setenv(cluster.ADDRESS_ENV, "auto")
     monkeypatch.setitem(sys.modules, "ray", None)   # import ray -> ImportError

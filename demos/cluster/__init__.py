@@ -76,10 +76,9 @@ def connect() -> bool:
                           why=("common.cluster.why.not_installed", {}))
             log.warning("%s is set but %s: serving embedded", ADDRESS_ENV, _state["reason"])
             return False
-        unreachable = "" if ray.is_initialized() else _unreachable(target)
+        unreachable, why = ("", "") if ray.is_initialized() else _unreachable(target)
         if unreachable:   # ray.init would retry for minutes: the first visitor must not wait for it
-            _state.update(reason=unreachable, why=("common.cluster.why.malformed" if "host:port" in unreachable
-                                                   else "common.cluster.why.no_answer", {}))
+            _state.update(reason=unreachable, why=(why, {}))
             log.warning("cannot reach the Ray cluster at %s (%s): serving embedded", target, unreachable)
             return False
         try:
@@ -94,18 +93,20 @@ def connect() -> bool:
         return True
 
 
-def _unreachable(target: str, timeout: float = 3.0) -> str:
-    """Why the head at ``target`` (``host:port`` or ``ray://host:port``) does not answer; "" when it does."""
+def _unreachable(target: str, timeout: float = 3.0) -> tuple[str, str]:
+    """Why the head at ``target`` (``host:port`` or ``ray://host:port``) does not answer, for the log and as the
+    visitor's i18n key; ``("", "")`` when it does."""
     if target == "auto":   # this machine's Ray: ray.init finds it (or says there is none) at once
-        return ""
+        return "", ""
     host, _, port = target.removeprefix("ray://").rpartition(":")
     try:
         socket.create_connection((host or "127.0.0.1", int(port)), timeout).close()
     except ValueError:
-        return f"{target!r} is not host:port"
+        return f"{target!r} is not host:port", "common.cluster.why.malformed"
     except OSError as error:
-        return f"{host}:{port} does not answer ({error.strerror or type(error).__name__})"
-    return ""
+        return (f"{host}:{port} does not answer ({error.strerror or type(error).__name__})",
+                "common.cluster.why.no_answer")
+    return "", ""
 
 
 def forget(reason: str) -> None:
