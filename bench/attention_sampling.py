@@ -3,7 +3,10 @@
     python bench/attention_sampling.py [--data ../shared/data/mnist/MNIST/raw] [--images 1000] [--repeats 5]
 
 - ``test_error``: the shipped model on Megapixel MNIST test images made of the
-  MNIST test digits (seeds 0..images-1), K = ``DEFAULT_K`` (demos.attention_sampling).
+  MNIST test digits (seeds 0..images-1), read as the page reads: K = ``DEFAULT_K``
+  patches, features averaged by ``AVERAGE`` (demos.attention_sampling);
+  ``test_errors``: the same images at K = 10 and ``DEFAULT_K``, plain mean and
+  the training's unbiased estimator.
 - Per image, for attention sampling (K = ``DEFAULT_K``) and for the full-resolution CNN
   (the same feature network over all 1500×1500 pixels): median wall time and
   peak memory as the page measures them (``demos.attention_sampling.cost``:
@@ -52,12 +55,15 @@ def run_one(method: str, device: str, repeats: int) -> dict:
             "rss_growth_mb": round(_rss_peak_mb() - before, 1)}
 
 
-def test_error(data: str | None, images: int) -> float:
+def test_errors(data: str | None, images: int) -> dict[str, float]:
+    """Error of the page's reading (K = DEFAULT_K, AVERAGE) and of the others, on the same images."""
     from demos import attention_sampling as ats
-    from demos.attention_sampling.train import evaluate
+    from demos.attention_sampling.train import error_rates
     from demos.mnist.data import load_mnist
 
-    return evaluate(ats.load_model(), range(images), k=ats.DEFAULT_K, digits=load_mnist("test", data))
+    readings = [(k, average) for k in sorted({10, ats.DEFAULT_K}) for average in ("mean", "unbiased")]
+    errors = error_rates(ats.load_model(), range(images), readings, digits=load_mnist("test", data))
+    return {f"k{k}_{average}": error for (k, average), error in errors.items()}
 
 
 def main() -> None:
@@ -73,7 +79,7 @@ def main() -> None:
 
     import torch
 
-    from demos.attention_sampling import DEFAULT_K
+    from demos.attention_sampling import AVERAGE, DEFAULT_K
 
     devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     runs = []
@@ -82,6 +88,7 @@ def main() -> None:
             out = subprocess.run([sys.executable, __file__, "--one", method, device, "--repeats", str(args.repeats)],
                                  capture_output=True, text=True, check=True).stdout
             runs.append(json.loads(out.strip().splitlines()[-1]))
+    errors = test_errors(args.data, args.images)
     ratios = {}
     for device in devices:
         sampled, full = (next(r for r in runs if r["device"] == device and r["method"] == m)
@@ -92,7 +99,8 @@ def main() -> None:
         "machine": {"cpu": platform.processor() or platform.machine(), "threads": torch.get_num_threads(),
                     "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
                     "torch": torch.__version__},
-        "test_error": test_error(args.data, args.images), "test_images": args.images, "k": DEFAULT_K,
+        "test_error": errors[f"k{DEFAULT_K}_{AVERAGE}"], "test_images": args.images, "k": DEFAULT_K,
+        "average": AVERAGE, "test_errors": errors,
         "runs": runs, "full_over_sampled": ratios,
     }, indent=2))
 

@@ -76,9 +76,13 @@ def zoom_in(picture: Picture, reading: attn.Reading, projected: bool = False) ->
     st.markdown(f"**{t('attention_sampling.zoom')}**")
     tiles = patch_tiles(reading)
     weights_ = patch_weights(reading, picture.gray.shape)
-    # projected, the share alone: "#3 · 11 %" wraps under a 60-pixel tile
-    captions = [percent(a) if projected else f"#{i + 1} · {percent(a)}" for i, a in enumerate(weights_)]
-    st.image(tiles, caption=captions, width=60 if projected or k > 20 else 90)
+    if not projected:
+        captions, width = [f"#{i + 1} · {percent(a)}" for i, a in enumerate(weights_)], 60 if k > 20 else 90
+    elif k <= 10:   # projected, the share alone: "#3 · 11 %" wraps under a 60-pixel tile
+        captions, width = [percent(a) for a in weights_], 60
+    else:           # projected, a third of a 1280×720 screen: twenty tiles in two rows, their shares off screen
+        captions, width = None, 34
+    st.image(tiles, caption=captions, width=width)
     if not projected:
         st.caption(t("attention_sampling.zoom_caption", k=k, patch=PATCH))
 
@@ -210,7 +214,8 @@ def model_card() -> None:
     path = weights.locate(attn.WEIGHTS_ID)
     card = read_card(path)
     try:
-        text = card and t("attention_sampling.model_card", minutes=decimal(card['train_seconds'] / 60, ".0f"),
+        seconds = card and card["train_seconds"] + card.get("finetune", {}).get("train_seconds", 0)   # both runs
+        text = card and t("attention_sampling.model_card", minutes=decimal(seconds / 60, ".0f"),
                           error=decimal(card["test_error"], ".1%"), n=number(card["test_images"]),
                           k=card.get("k", card.get("recipe", {}).get("k", 10)))
     except (KeyError, TypeError):     # not a card written by the training script

@@ -7,10 +7,12 @@ import torch
 
 from demos import attention_sampling as ats
 from demos.attention_sampling import megapixel_mnist as mm
+from demos.attention_sampling import AVERAGE, DEFAULT_K
 from demos.attention_sampling.model import (
     entropy,
     expected_features,
     extract_patches,
+    patch_centres,
     sample_without_replacement,
 )
 from demos.attention_sampling.train import Recipe, evaluate, megapixel_batch, train
@@ -132,9 +134,29 @@ def test_patches_are_cut_around_their_centres_and_zero_outside():
 # --- the shipped model ---------------------------------------------------------------
 
 def test_shipped_model_reads_megapixel_images(model, test_digits):
-    """≤ 10 % error on 200 test images made of MNIST test digits (training used the training digits)."""
-    error = evaluate(model, range(200), k=10, digits=test_digits)
-    assert error <= 0.10, error
+    """≤ 6 % error on 200 test images made of MNIST test digits (training used the training digits), read as
+    the page reads them: K = DEFAULT_K patches, their features averaged (issue #26: ≤ 5 % on 1000)."""
+    assert (DEFAULT_K, AVERAGE) == (20, "mean")
+    error = evaluate(model, range(200), digits=test_digits)
+    assert error <= 0.06, error
+
+
+def test_the_page_reads_with_the_plain_mean_of_the_patches_features(model, test_digits):
+    """The reading's average is the plain mean of the K patches' features (the formula on the page); the
+    training's unbiased estimator gives another answer from the same patches; a typo is refused."""
+    image, _, _ = mm.make_sample(3, digits=test_digits)
+    low = torch.from_numpy(mm.low_resolution(image))[None, None]
+    high = torch.from_numpy(image)[None, None]
+    with torch.inference_mode():
+        mean, _, positions = model(low, high, 20, torch.Generator().manual_seed(0), "mean")
+        unbiased, _, same = model(low, high, 20, torch.Generator().manual_seed(0), "unbiased")
+        centres = patch_centres(positions, low.shape[-2:], high.shape[-2:])
+        features = model.features(extract_patches(high, centres)[0].float() / 255)
+    assert torch.equal(positions, same)
+    assert torch.allclose(mean, model.classifier(features.mean(0, keepdim=True)), atol=1e-5)
+    assert not torch.allclose(mean, unbiased, atol=1e-3)
+    with pytest.raises(ValueError, match="'unbiased' or 'mean'"):
+        model(low, high, 20, None, "average")
 
 
 def test_attention_looks_at_the_digits(model, test_digits):

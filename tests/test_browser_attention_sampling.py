@@ -20,9 +20,9 @@ def test_english_page_shows_patches_and_the_full_image_baseline(page, app_url):
     require_shared("mnist", "MNIST", "raw")     # the server finds the MNIST test digits there
     whole_page(page)
     page.goto(f"{app_url}/attention_sampling?lang=en")
-    page.get_by_text("Read a megapixel image through ten small patches").wait_for(timeout=60_000)
-    page.get_by_text("The 10 patches of 50×50 pixels").wait_for(timeout=60_000)
-    expect(page.locator('[data-testid="stImage"] img')).to_have_count(13, timeout=60_000)     # input, attention, its colour scale, 10 patches
+    page.get_by_text("Read a megapixel image through twenty small patches").wait_for(timeout=60_000)
+    page.get_by_text("The 20 patches of 50×50 pixels").wait_for(timeout=60_000)
+    expect(page.locator('[data-testid="stImage"] img')).to_have_count(23, timeout=60_000)     # input, attention, its colour scale, 20 patches
     no_error_box(page)
     click(page, page.get_by_role("button", name="Run the CNN on the full image"))
     # the time and memory ratios, once the full-image CNN has run (a few seconds on a busy CPU)
@@ -43,9 +43,9 @@ def test_french_page(page, app_url):
     require_shared("mnist", "MNIST", "raw")
     whole_page(page)
     page.goto(f"{app_url}/attention_sampling?lang=fr")
-    page.get_by_text("Lire une image géante par dix petits morceaux").wait_for(timeout=60_000)
-    page.get_by_text("Les 10 morceaux de 50×50 pixels").wait_for(timeout=60_000)
-    expect(page.locator('[data-testid="stImage"] img')).to_have_count(13, timeout=60_000)
+    page.get_by_text("Lire une image géante par vingt petits morceaux").wait_for(timeout=60_000)
+    page.get_by_text("Les 20 morceaux de 50×50 pixels").wait_for(timeout=60_000)
+    expect(page.locator('[data-testid="stImage"] img')).to_have_count(23, timeout=60_000)
     page.wait_for_timeout(1000)
     no_error_box(page)
     screenshot(page, "attention_sampling_fr")

@@ -30,7 +30,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from demos.attention_sampling import DEFAULT_K, reader
+from demos.attention_sampling import AVERAGE, DEFAULT_K, reader
 from demos.attention_sampling.model import AttentionSampler, entropy
 from demos.attention_sampling.train import TRAIN_SEEDS, evaluate, megapixel_batch
 from demos.cards import read_card, write_card
@@ -138,7 +138,8 @@ def export(args: argparse.Namespace, test_digits) -> dict:
                         "validation": f"{args.validation_images} images of MNIST training digits from seed "
                                       f"{VALIDATION_SEEDS.start} (never drawn in training)",
                         "train_seconds": round(state["seconds"], 1), "test_errors": errors}
-    card.update(test_error=errors[f"k{DEFAULT_K}"], k=DEFAULT_K, test_images=args.test_images)   # what the page states
+    card.update(test_error=errors[f"k{DEFAULT_K}"], k=DEFAULT_K, average=AVERAGE,    # what the page states
+                test_images=args.test_images)
     write_card(out, card)
     print(json.dumps(card["finetune"]))
     return card

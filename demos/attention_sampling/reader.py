@@ -12,7 +12,7 @@ import torch
 from PIL import Image
 
 from demos import weights
-from demos.attention_sampling import DEFAULT_K, WEIGHTS_ID
+from demos.attention_sampling import AVERAGE, DEFAULT_K, WEIGHTS_ID
 from demos.attention_sampling.cost import Cost, measure
 from demos.attention_sampling.megapixel_mnist import SCALE, low_resolution
 from demos.attention_sampling.model import (
@@ -77,7 +77,8 @@ class Reading:
 
 def read(image: Image.Image | np.ndarray, k: int = DEFAULT_K, seed: int = 0,
          model: AttentionSampler | None = None, *, alive: Callable[[], bool] | None = None) -> Reading:
-    """Attention on the low-resolution view, K patches sampled (``seed``), their features averaged, classified.
+    """Attention on the low-resolution view, K patches sampled (``seed``), their features averaged (``AVERAGE``),
+    classified.
 
     The network runs in the process's inference service; ``alive()`` false drops
     the request once the visitor has left.
@@ -98,7 +99,7 @@ def _read(model: AttentionSampler, request: tuple[np.ndarray, int, int]) -> Read
     k = max(1, min(k, low.numel()))
     generator = torch.Generator().manual_seed(seed)
     with torch.inference_mode():
-        (logits, attention, flat), cost = measure(lambda: model(low, high, k, generator), device)
+        (logits, attention, flat), cost = measure(lambda: model(low, high, k, generator, AVERAGE), device)
         centres = patch_centres(flat, low.shape[-2:], high.shape[-2:])
         patches = extract_patches(high, centres)[0, :, 0].cpu().numpy()
     return Reading(torch.softmax(logits.double(), 1)[0].cpu().numpy(), attention[0].cpu().numpy(),
