@@ -55,10 +55,11 @@ def test_attention_training_script_runs_its_stages_and_writes_a_model(small_mnis
 
     out = tmp_path / "attention_sampling.pt"
     train.main(["--data", str(small_mnist), "--out", str(out), "--steps", "2", "--pretrain-steps", "2",
-                "--ink-steps", "1", "--sharpen", "1:5e-4:-0.02", "--test-images", "2"])
+                "--ink-steps", "1", "--sharpen", "1:5e-4:-0.02", "--test-images", "2", "--eval-images", "2"])
     summary = read_card(out)
     assert summary["recipe"]["steps"] == 2 and summary["recipe"]["sharpen"] == [[1, 5e-4, -0.02]]
     assert 0 <= summary["test_error"] <= 1 and summary["history"]
+    assert summary["k"] == attention_sampling.DEFAULT_K, "the card states the error at the K the page reads with"
     model = attention_sampling.load_model(out)
     image, _, _ = attention_sampling.make_sample(0, digits=mnist_test_digits())
     assert attention_sampling.read(image, model=model).probabilities.shape == (10,)

@@ -250,6 +250,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sharpen", type=_stages, default=Recipe.sharpen, metavar="STEPS:LR:BONUS,...",
                         help="the sharpening runs after the end-to-end one ('' for none)")
     parser.add_argument("--test-images", type=int, default=1000)
+    parser.add_argument("--eval-images", type=int, default=200,
+                        help="test images evaluated every 500 steps and at each stage's end (the log's test_error)")
     args = parser.parse_args(argv)
 
     recipe = Recipe(steps=args.steps, pretrain_steps=args.pretrain_steps, ink_steps=args.ink_steps,
@@ -258,7 +260,7 @@ def main(argv: list[str] | None = None) -> None:
     train_digits, test_digits = load_mnist("train", args.data), load_mnist("test", args.data)
     start = time.perf_counter()
     model, history = train(train_digits, test_digits, recipe, log=lambda r: print(json.dumps(r), flush=True),
-                           pretrained=Path(args.start) if args.start else Path(args.out).with_suffix(".stage1.pt"))
+                           eval_seeds=range(args.eval_images), pretrained=Path(args.start) if args.start else Path(args.out).with_suffix(".stage1.pt"))
     seconds = time.perf_counter() - start
     error = evaluate(model, range(args.test_images), DEFAULT_K, test_digits)   # what the page will state
     out = Path(args.out)
