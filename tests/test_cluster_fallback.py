@@ -247,3 +247,36 @@ def test_every_page_says_in_the_visitors_language_that_the_cluster_is_not_used(m
     at = app_page("app", lang).run()
     assert any(expected in c.value for c in at.caption), [c.value for c in at.caption]
     cluster.reset()
+
+
+def test_a_heavy_job_sends_how_to_load_its_network_not_the_weights(tmp_path):
+    """On a cluster, a BigGAN or Gatys job's actor loads the official weights from its node's weights folder:
+    what travels is the loader and its arguments (a few hundred bytes, not 200 MB); random weights travel."""
+    import json
+    import pickle
+
+    import torch
+
+    from demos.cluster.heavy import _pack, _Runner
+    from demos.gan.biggan import load_biggan
+    from demos.style.optimisation import load_vgg19_features
+    biggan = require_package("pytorch_pretrained_biggan")
+    folder = tmp_path / "biggan-deep-128"           # BigGAN's layout and file format, a narrow network
+    folder.mkdir()
+    config = biggan.BigGANConfig(channel_width=8)
+    (folder / "config.json").write_text(json.dumps(vars(config)))
+    torch.save(biggan.BigGAN(config).state_dict(), folder / "pytorch_model.bin")
+    generator = load_biggan("biggan-deep-128", folder)
+    sent = _pack(generator)
+    weights = sum(p.numel() * p.element_size() for p in generator.parameters())
+    assert len(pickle.dumps(sent)) < 2_000 < weights / 1000, "the recipe, not the weights"
+
+    def looks(model, *, features, callback, should_stop):
+        return model, features
+
+    random_vgg = load_vgg19_features(pretrained=False, device="cpu")
+    assert _pack(random_vgg) is random_vgg, "random weights cannot be loaded again: they are sent"
+    loaded, features = _Runner().run(looks, (sent,), {"features": _pack(random_vgg)})
+    assert loaded is not generator and features is random_vgg
+    mine, theirs = generator.state_dict(), loaded.state_dict()
+    assert mine.keys() == theirs.keys() and all(torch.equal(mine[k], theirs[k]) for k in mine), "the same network"

@@ -10,16 +10,57 @@ departed visitor's job are those of :mod:`demos.jobs`, unchanged. Here, the
 callback's arguments are relayed from the actor every :data:`POLL_S` seconds
 and replayed in order, and a Stop (or the visitor leaving) is relayed to the
 actor, whose loop ends at its next step and returns what it has.
+
+A large network the loop needs (BigGAN, VGG19) is not sent with each job: a
+model marked :func:`reloadable` travels as its loader and the loader's
+arguments, and the actor loads it from its node's weights folder (the shared
+``DLDEMOS_WEIGHTS_DIR`` every node of a cluster has, as for the Serve replicas).
 """
 from __future__ import annotations
 
 import threading
+import weakref
+from dataclasses import dataclass
 from functools import wraps
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 from demos import cluster
 
 POLL_S = 0.05   # how often progress is fetched and a Stop looked for: a Stop reaches the loop within ~1 step
+
+Model = TypeVar("Model")
+_loaders: "weakref.WeakKeyDictionary[Any, tuple[Callable[..., Any], tuple, dict]]" = weakref.WeakKeyDictionary()
+
+
+def reloadable(model: Model, loader: Callable[..., Any], *args: Any, **kwargs: Any) -> Model:
+    """Mark ``model`` as what ``loader(*args, **kwargs)`` returns (a module-level function, the same weights
+    every time); a job on a cluster sends that instead of the weights. Returns ``model``."""
+    _loaders[model] = (loader, args, kwargs)
+    return model
+
+
+@dataclass(frozen=True)
+class _Reload:
+    """What travels to the actor in place of a :func:`reloadable` model."""
+
+    loader: Callable[..., Any]
+    args: tuple
+    kwargs: dict
+
+    def load(self) -> Any:
+        return self.loader(*self.args, **self.kwargs)
+
+
+def _pack(value: Any) -> Any:
+    try:
+        recipe = _loaders.get(value)
+    except TypeError:   # not weak-referenceable (a number, a tuple): sent as it is
+        return value
+    return value if recipe is None else _Reload(*recipe)
+
+
+def _unpack(value: Any) -> Any:
+    return value.load() if isinstance(value, _Reload) else value
 
 
 class _Runner:
@@ -38,6 +79,7 @@ class _Runner:
         hooks: dict[str, Any] = {callback: relay} if callback else {}
         if stoppable:
             hooks["should_stop"] = self.stop_requested.is_set
+        args, kwargs = tuple(_unpack(a) for a in args), {k: _unpack(v) for k, v in kwargs.items()}
         return fn(*args, **hooks, **kwargs)
 
     def drain(self) -> list[tuple]:
@@ -69,7 +111,8 @@ def on_cluster(fn: Callable[..., Any], *, callback: str | None = "callback", sto
         should_stop = kwargs.pop("should_stop", None) if stoppable else None
         actor = ray.remote(num_cpus=num_cpus, num_gpus=num_gpus, max_concurrency=3)(_Runner).remote()
         try:
-            done = actor.run.remote(fn, args, kwargs, callback, stoppable)
+            done = actor.run.remote(fn, tuple(_pack(a) for a in args), {k: _pack(v) for k, v in kwargs.items()},
+                                    callback, stoppable)
             stopping = False
             while True:
                 ready, _ = ray.wait([done], timeout=POLL_S)

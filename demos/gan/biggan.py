@@ -20,6 +20,7 @@ from PIL import Image
 
 from demos import weights
 from demos.checkpoints import read_state_dict
+from demos.cluster.heavy import reloadable
 from demos.errors import DemoError
 
 MODELS = ("biggan-deep-128", "biggan-deep-256", "biggan-deep-512")
@@ -74,7 +75,8 @@ def load_biggan(name: str = "biggan-deep-128", model_dir: str | Path | None = No
     except RuntimeError as exc:
         raise DemoError("gan.error.bad_checkpoint", "{path} does not fit its config.json: {reason}",
                         path=str(weights_path), reason=str(exc).splitlines()[0]) from exc
-    return model.to(device).eval()
+    # a BigGAN job on a cluster sends (name, folder), not 200 MB of weights, to its actor
+    return reloadable(model.to(device).eval(), load_biggan, name, str(folder))
 
 
 # --- class names ---------------------------------------------------------------

@@ -29,6 +29,7 @@ from PIL import Image
 from torch import nn
 
 from demos import weights
+from demos.cluster.heavy import reloadable
 from demos.device import pick_device
 from demos.style.gram import gram_matrix
 
@@ -89,7 +90,9 @@ def load_vgg19_features(path: str | Path | None = None, device: torch.device | s
     for module in features:
         if isinstance(module, nn.ReLU):
             module.inplace = False   # an in-place ReLU would overwrite a response we keep
-    return features.requires_grad_(False).eval().to(device or pick_device())
+    features = features.requires_grad_(False).eval().to(device or pick_device())
+    # a Gatys job on a cluster sends how to load the official weights, not 80 MB of them (random ones stay here)
+    return reloadable(features, load_vgg19_features, path) if pretrained else features
 
 
 class _Extractor(nn.Module):
