@@ -24,7 +24,7 @@ LAYERS = {
 }
 
 
-def random_biggan(seed: int = 0, resolution: int = 128) -> torch.nn.Module:
+def random_biggan(seed: int = 0, resolution: int = 128, channel_width: int = 128) -> torch.nn.Module:
     """BigGAN-deep's architecture at ``resolution`` (128, 256 or 512) with random but usable weights, in eval mode.
 
     For tests and benchmarks without the download. The package leaves the last
@@ -32,13 +32,14 @@ def random_biggan(seed: int = 0, resolution: int = 128) -> torch.nn.Module:
     variance 1) make random layers blow up, so: the affine is set to (1, 0), the
     spectral norms' power iteration runs once, and each layer's statistics are
     set to those of a real batch, layer by layer. The images are noise, but vary
-    with the noise and the class as a trained model's do; the cost is the same.
+    with the noise and the class as a trained model's do; the cost is the same (at the official
+    ``channel_width``; a narrow one makes a small network of the same layout, for tests of the loading).
     """
     from pytorch_pretrained_biggan import BigGAN, BigGANConfig
     from pytorch_pretrained_biggan.model import BigGANBatchNorm
 
     torch.manual_seed(seed)   # a test's own process: the app never sets the global seed
-    model = BigGAN(BigGANConfig(output_dim=resolution, layers=LAYERS[resolution]))
+    model = BigGAN(BigGANConfig(output_dim=resolution, layers=LAYERS[resolution], channel_width=channel_width))
     norms = [m for m in model.modules() if isinstance(m, BigGANBatchNorm)]
     for module in norms:
         if not module.conditional:
@@ -63,9 +64,9 @@ def random_biggan(seed: int = 0, resolution: int = 128) -> torch.nn.Module:
     return model
 
 
-def save_random_biggan(folder: Path) -> Path:
+def save_random_biggan(folder: Path, channel_width: int = 128) -> Path:
     """``folder``/config.json + pytorch_model.bin of biggan-deep-128's architecture, random weights."""
-    model = random_biggan()
+    model = random_biggan(channel_width=channel_width)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "config.json").write_text(json.dumps(vars(model.config)))
     torch.save(model.state_dict(), folder / "pytorch_model.bin")

@@ -181,6 +181,23 @@ def test_a_departed_visitors_job_is_cancelled_on_the_cluster(ray_cluster):
     assert job.wait(20) and job.status in FINISHED and job.step < 10_000
 
 
+def test_a_biggan_job_on_the_cluster_loads_the_generator_in_its_actor(ray_cluster, tmp_path):
+    """The generator travels as (loader, name, folder): the actor's images equal those made here."""
+    require_package("pytorch_pretrained_biggan")
+    from demos.cluster.heavy import on_cluster
+    from demos.gan import biggan
+    from tests.gan_support import save_random_biggan
+
+    folder = save_random_biggan(tmp_path / "biggan-deep-128", channel_width=8)   # BigGAN's layout, narrow
+    generator = biggan.load_biggan("biggan-deep-128", folder)
+    here = biggan.biggan_generate(["mushroom"], 0.4, 3, model=generator)
+    steps = []
+    there = on_cluster(biggan.biggan_generate, callback="progress")(
+        ["mushroom"], 0.4, 3, model=generator, progress=lambda d, n: steps.append(d), should_stop=lambda: False)
+    assert steps == [1] and len(there) == 1
+    assert np.array_equal(np.asarray(there[0]), np.asarray(here[0])), "the same weights, loaded on the actor"
+
+
 def test_a_killed_replica_costs_no_hanging_request_and_comes_back(ray_cluster):
     import ray
 

@@ -252,7 +252,6 @@ def test_every_page_says_in_the_visitors_language_that_the_cluster_is_not_used(m
 def test_a_heavy_job_sends_how_to_load_its_network_not_the_weights(tmp_path):
     """On a cluster, a BigGAN or Gatys job's actor loads the official weights from its node's weights folder:
     what travels is the loader and its arguments (a few hundred bytes, not 200 MB); random weights travel."""
-    import json
     import pickle
 
     import torch
@@ -260,12 +259,9 @@ def test_a_heavy_job_sends_how_to_load_its_network_not_the_weights(tmp_path):
     from demos.cluster.heavy import _pack, _Runner
     from demos.gan.biggan import load_biggan
     from demos.style.optimisation import load_vgg19_features
-    biggan = require_package("pytorch_pretrained_biggan")
-    folder = tmp_path / "biggan-deep-128"           # BigGAN's layout and file format, a narrow network
-    folder.mkdir()
-    config = biggan.BigGANConfig(channel_width=8)
-    (folder / "config.json").write_text(json.dumps(vars(config)))
-    torch.save(biggan.BigGAN(config).state_dict(), folder / "pytorch_model.bin")
+    from tests.gan_support import save_random_biggan
+    require_package("pytorch_pretrained_biggan")
+    folder = save_random_biggan(tmp_path / "biggan-deep-128", channel_width=8)   # BigGAN's layout, narrow
     generator = load_biggan("biggan-deep-128", folder)
     sent = _pack(generator)
     weights = sum(p.numel() * p.element_size() for p in generator.parameters())
