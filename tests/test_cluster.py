@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def ray_cluster():
-    """A local Ray (2 CPUs) with the MNIST and ImageNet deployments; this process uses it as its cluster."""
+    """A local Ray (2 CPUs) with every family's deployment; this process uses it as its cluster."""
     ray = require_package("ray")
     from demos import cluster
     from demos.cluster import deployments
@@ -39,7 +39,7 @@ def ray_cluster():
     os.environ[cluster.ADDRESS_ENV] = "auto"
     cluster.reset()
     try:
-        deployments.deploy(["mnist", "imagenet"], num_cpus=0.5)
+        deployments.deploy(num_cpus=0.2)   # five replicas in 1 CPU: the other is for one job's actor (1 CPU)
         yield ray
     finally:
         from ray import serve
@@ -126,22 +126,30 @@ def off_loop(fn, *args):
 def answered(family: str) -> int:
     from ray import serve
 
-    return off_loop(lambda: serve.get_app_handle(family).stats.remote().result(timeout_s=30)["answered"])
+    from demos.cluster.deployments import application_name
+
+    return off_loop(lambda: serve.get_app_handle(application_name(family)).stats.remote().result(timeout_s=30)[
+        "answered"])
 
 
-def test_the_mnist_and_imagenet_page_tests_pass_on_the_ray_backend(ray_cluster):
-    """Both backends pass the same page tests: those of "Read a digit" and "What does it see?", run again in a
-    process whose catalogue models are served by this Ray (DLDEMOS_RAY_ADDRESS=auto)."""
-    before = answered("mnist"), answered("imagenet")
+def test_the_pages_tests_pass_on_the_ray_backend(ray_cluster):
+    """Both backends pass the same page tests: those of every page whose networks a Serve family holds ("Read a
+    digit", "What does it see?", CycleGAN, fast style, attention sampling), run again in a process whose
+    catalogue models are served by this Ray (DLDEMOS_RAY_ADDRESS=auto)."""
+    families = ("mnist", "imagenet", "cyclegan", "fast style", "attention sampling")
+    before = [answered(family) for family in families]
     env = {**os.environ, "DLDEMOS_RAY_ADDRESS": "auto", "PYTHONPATH": str(ROOT)}
-    # the main interactions of both pages, in both languages, bad files and "Train it yourself" (a Ray actor)
+    # each page's main interactions, in both languages, bad files and "Train it yourself" (a Ray actor)
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-cov", "-x",
-                           "tests/test_pages.py", "tests/test_imagenet_page.py", "-k",
-                           "drawn_digits or french_page or bad_upload or train_it_yourself or top_15_and_grad_cam"],
+                           "tests/test_pages.py", "tests/test_imagenet_page.py", "tests/test_cyclegan_page.py",
+                           "tests/test_style_page.py", "tests/test_attention_sampling_page.py", "-k",
+                           "drawn_digits or french_page or bad_upload or train_it_yourself or top_15_and_grad_cam"
+                           " or zebra or samples_and_the_round_trip or fast_mode_paints or twenty_patches"
+                           " or full_image_cnn"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-3000:]
-    after = answered("mnist"), answered("imagenet")
-    assert after[0] > before[0] and after[1] > before[1], f"the cluster served the pages' networks: {before} → {after}"
+    after = [answered(family) for family in families]
+    assert all(a > b for a, b in zip(after, before)), f"the cluster served the pages' networks: {before} → {after}"
 
 
 def test_a_gatys_job_reports_progress_and_stops_within_two_steps(ray_cluster):
