@@ -204,3 +204,18 @@ def test_fitting_a_function_gets_closer_and_l1_resists_outliers(lang):
     at.segmented_control(key="pg_loss").set_value("l1").run()
     ok(at)
     assert at.session_state["pg_fit"][1].loss == "l1" and at.session_state["pg_fit"][1].outliers == 0.2
+
+
+def test_a_hidden_settings_value_survives_the_other_mode_and_the_link_keeps_it():
+    """The 1-D start set, then the 2-D half used for a while: back in 1-D the start is the visitor's, and the
+    shared link held it all along (Streamlit forgets an undrawn widget's value on its own)."""
+    at = open_page("gradient_descent")
+    ok(at)
+    at.slider(key="gd_w0").set_value(1.0).run()
+    at.segmented_control(key="gd_mode").set_value("2d").run()
+    at.number_input(key="gd_steps").increment().run()          # runs in which the 1-D widgets are not drawn
+    at.number_input(key="gd_steps").increment().run()
+    assert "gd_w0=1" in at.code[0].value and "gd_steps=62" in at.code[0].value
+    at.segmented_control(key="gd_mode").set_value("1d").run()
+    ok(at)
+    assert at.slider(key="gd_w0").value == 1.0

@@ -22,9 +22,15 @@ def restore_from_url(params: tuple[Param, ...], flag: str,
     the shared link would lose it. ``adjust`` may amend the decoded values.
     """
     if st.session_state.get(flag):
+        # A copy of each value under another key, put back only once Streamlit has dropped the widget's own:
+        # writing a drawn widget's value back at every run would send the browser the value this run started
+        # from, undoing a click made while it ran (ten quick clicks on "+" counted as nine).
         for param in params:
+            kept = f"_kept_{param.name}"
             if param.name in st.session_state:
-                st.session_state[param.name] = st.session_state[param.name]
+                st.session_state[kept] = st.session_state[param.name]
+            elif kept in st.session_state:
+                st.session_state[param.name] = st.session_state[kept]
         return
     st.session_state[flag] = True
     values = url_state.decode(st.query_params, params)
